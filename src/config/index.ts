@@ -1,0 +1,7 @@
+// The door for topology files: parse YAML with positions, validate against the schema and the
+// cross-references, apply defaults, and hand out a deep-frozen MeshSpec. Nothing raw leaves here;
+// building the mesh from the spec is runtime's job.
+
+export { ConfigError, ConfigReadError, formatProblem, type Problem, ProblemCode } from './errors.ts'
+export { loadTopologyFile, MAX_TOPOLOGY_BYTES, type ParseOptions, parseTopology } from './load.ts'
+export { API_VERSION, topologyJsonSchema } from './schema.ts'

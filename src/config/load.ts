@@ -1,0 +1,328 @@
+// Loads a topology: YAML with positions -> schema -> cross-references -> defaults -> a
+// deep-frozen MeshSpec. Every problem is collected and thrown at once as a ConfigError.
+
+import { readFileSync, statSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml'
+import {
+  clusterId,
+  type MeshSpec,
+  meshId,
+  namespace,
+  networkId,
+  selectProtocol,
+  serviceAccount,
+  trustDomain,
+  type Workload,
+} from '../model/index.ts'
+import { ConfigError, ConfigReadError, type Problem, ProblemCode } from './errors.ts'
+import { deepFreeze } from './freeze.ts'
+import { findingsFromIssues } from './issues.ts'
+import { formatPath, locate } from './locate.ts'
+import { checkReferences, type Finding } from './references.ts'
+import { salvage } from './salvage.ts'
+import { SAMPLE_DEFAULTS } from './samples.ts'
+import { API_VERSION, durationMs, type MeshDocument, MeshDocumentSchema } from './schema.ts'
+
+/** Topology files are hand-written and small; anything larger is refused before parsing. */
+export const MAX_TOPOLOGY_BYTES = 1024 * 1024
+const MAX_ALIASES = 100
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+export interface ParseOptions {
+  /** The file name used in messages. */
+  readonly file: string
+  /** Folder that relative paths (cacerts, certFile) are resolved against. */
+  readonly baseDir: string
+  /** Whether an absolute path exists; defaults to the real file system. */
+  readonly exists?: (absolutePath: string) => boolean
+}
+
+function realExists(p: string): boolean {
+  try {
+    statSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Reads and loads a topology file. Throws ConfigReadError or ConfigError. */
+export function loadTopologyFile(file: string): MeshSpec {
+  let size: number
+  try {
+    const st = statSync(file)
+    if (st.isDirectory()) throw new ConfigReadError(file, 'it is a directory, not a file')
+    size = st.size
+  } catch (err) {
+    if (err instanceof ConfigReadError) throw err
+    throw new ConfigReadError(
+      file,
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : String((err as Error).message),
+    )
+  }
+  if (size > MAX_TOPOLOGY_BYTES) throw new ConfigError([tooLarge(file, size)])
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new ConfigReadError(file, (err as Error).message)
+  }
+  return parseTopology(text, { file, baseDir: dirname(resolve(file)) })
+}
+
+function tooLarge(file: string, bytes: number): Problem {
+  return {
+    code: ProblemCode.TooLarge,
+    file,
+    line: 1,
+    col: 1,
+    path: '',
+    message: `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; topology files are limited to ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MiB`,
+  }
+}
+
+/** Parses and validates topology text. Throws ConfigError listing every problem. */
+export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
+  const { file } = opts
+  const bytes = Buffer.byteLength(text)
+  if (bytes > MAX_TOPOLOGY_BYTES) throw new ConfigError([tooLarge(file, bytes)])
+
+  const lines = new LineCounter()
+  const problems: Problem[] = []
+  const at = (doc: Document, f: Finding): Problem => ({
+    code: f.code,
+    file,
+    ...locate(doc, lines, f.path, f.at),
+    path: formatPath(f.path),
+    message: f.message,
+  })
+  const fail = (): never => {
+    problems.sort((a, b) => a.line - b.line || a.col - b.col)
+    throw new ConfigError(problems)
+  }
+
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+  })
+  const all = Array.isArray(docs) ? docs : [docs]
+  for (const doc of all) {
+    let exhausted = false
+    for (const e of doc.errors) {
+      // A stack overflow is reported once per nesting level; once is enough.
+      if (e.code === 'RESOURCE_EXHAUSTION' || e.message.includes('call stack')) {
+        if (exhausted) continue
+        exhausted = true
+      }
+      const { line, col } = lines.linePos(e.pos[0])
+      problems.push({
+        code: codeForYamlError(e.code, e.message),
+        file,
+        line,
+        col,
+        path: '',
+        message: yamlMessage(e.code, e.message),
+      })
+    }
+  }
+  if (problems.length > 0) fail()
+
+  const meshes: { doc: Document; value: unknown }[] = []
+  for (const doc of all) {
+    if (doc.contents === null) continue
+    visit(doc, {
+      Pair(_, pair) {
+        if (isScalar(pair.key) && RESERVED_KEYS.has(String(pair.key.value))) {
+          const { line, col } = lines.linePos(pair.key.range?.[0] ?? 0)
+          problems.push({
+            code: ProblemCode.ReservedKey,
+            file,
+            line,
+            col,
+            path: '',
+            message: `"${String(pair.key.value)}" is not allowed as a key`,
+          })
+        }
+      },
+    })
+    let value: unknown
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIASES })
+    } catch (err) {
+      const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0)
+      problems.push({
+        code: ProblemCode.TooComplex,
+        file,
+        line,
+        col,
+        path: '',
+        message: `the document expands too far (${(err as Error).message}); aliases may be used at most ${MAX_ALIASES} times`,
+      })
+      continue
+    }
+    const kind = isMap(doc.contents) ? doc.get('kind') : undefined
+    if (kind === 'Mesh' || kind === undefined) meshes.push({ doc, value })
+    else {
+      problems.push(
+        at(doc, {
+          code: ProblemCode.UnknownKind,
+          path: ['kind'],
+          message: `kind ${JSON.stringify(kind)} is not supported; meshsim reads kind Mesh (apiVersion ${API_VERSION})`,
+        }),
+      )
+    }
+  }
+  if (problems.length > 0) fail()
+  if (meshes.length === 0) {
+    problems.push({
+      code: ProblemCode.NoMesh,
+      file,
+      line: 1,
+      col: 1,
+      path: '',
+      message: `no Mesh document found; a topology starts with apiVersion: ${API_VERSION} and kind: Mesh`,
+    })
+    fail()
+  }
+  const [first, ...extra] = meshes
+  for (const m of extra) {
+    problems.push(
+      at(m.doc, {
+        code: ProblemCode.Duplicate,
+        path: ['kind'],
+        message: 'only one Mesh document is allowed per file',
+      }),
+    )
+  }
+  if (!first) return fail()
+
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.baseDir, p))
+  const exists = opts.exists ?? realExists
+  const fileExists = (p: string) => exists(abs(p))
+  const parsed = MeshDocumentSchema.safeParse(first.value, { reportInput: true })
+  if (!parsed.success) {
+    for (const f of findingsFromIssues(parsed.error.issues, MeshDocumentSchema))
+      problems.push(at(first.doc, f))
+    // Still report cross-reference problems among the parts that are valid on their own.
+    const partial = salvage(first.value)
+    if (partial) {
+      const known = new Set(problems.map((p) => `${p.line}:${p.col}`))
+      for (const f of checkReferences(partial.doc, fileExists, partial.names)) {
+        const p = at(first.doc, f)
+        if (!known.has(`${p.line}:${p.col}`)) problems.push(p)
+      }
+    }
+    fail()
+  }
+  const doc = parsed.data as MeshDocument
+  for (const f of checkReferences(doc, fileExists)) problems.push(at(first.doc, f))
+  if (problems.length > 0) fail()
+
+  return deepFreeze(toSpec(doc, file, abs))
+}
+
+function codeForYamlError(code: string, message: string): Problem['code'] {
+  if (code === 'DUPLICATE_KEY') return ProblemCode.DuplicateKey
+  if (code === 'RESOURCE_EXHAUSTION' || message.includes('call stack'))
+    return ProblemCode.TooComplex
+  return ProblemCode.Syntax
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY')
+    return `${message}; each key may appear once in a mapping (the later one would silently win)`
+  if (code === 'RESOURCE_EXHAUSTION' || message.includes('call stack')) {
+    return 'the document is nested too deeply to read; topology files are only a few levels deep'
+  }
+  return message
+}
+
+/** Applies defaults and brands ids: the only place raw strings become typed names. */
+function toSpec(doc: MeshDocument, source: string, abs: (p: string) => string): MeshSpec {
+  const s = doc.spec
+  const root = s.ca?.root
+  return {
+    name: doc.metadata.name,
+    source,
+    meshID: meshId(s.meshID ?? doc.metadata.name),
+    trustDomain: trustDomain(s.trustDomain ?? 'cluster.local'),
+    ca: {
+      root:
+        root === undefined || 'generate' in root
+          ? { generate: true, keyAlgorithm: root?.generate.keyAlgorithm ?? 'ECDSA' }
+          : {
+              generate: false,
+              certFile: abs(root.certFile),
+              ...(root.keyFile ? { keyFile: abs(root.keyFile) } : {}),
+            },
+      workloadKeyAlgorithm: s.ca?.workloadKeyAlgorithm ?? 'ECDSA',
+      workloadCertTTL: durationMs(s.ca?.workloadCertTTL ?? '24h'),
+    },
+    networks: s.networks.map((n) => ({ name: networkId(n.name) })),
+    clusters: s.clusters.map((c) => ({
+      name: clusterId(c.clusterName),
+      network: networkId(c.network),
+      controlPlane:
+        c.controlPlane?.mode === 'remote'
+          ? {
+              mode: 'remote',
+              primary: clusterId(c.controlPlane.primary),
+              ...(c.controlPlane.remotePilotAddress
+                ? { remotePilotAddress: c.controlPlane.remotePilotAddress }
+                : {}),
+            }
+          : { mode: 'primary' },
+      podCIDR: c.podCIDR,
+      serviceCIDR: c.serviceCIDR,
+      ...(c.locality ? { locality: c.locality } : {}),
+      ...(c.eastWestGateway
+        ? {
+            eastWestGateway: {
+              address: c.eastWestGateway.address,
+              port: c.eastWestGateway.port ?? 15443,
+            },
+          }
+        : {}),
+      remoteSecrets: (c.remoteSecrets ?? []).map(clusterId),
+      ...(c.cacerts ? { cacerts: abs(c.cacerts) } : {}),
+      workloads: (c.workloads ?? []).map((w): Workload => {
+        const sample = SAMPLE_DEFAULTS[w.sample]
+        return {
+          namespace: namespace(w.namespace ?? 'default'),
+          app: w.app,
+          ...(w.version ? { version: w.version } : {}),
+          replicas: w.replicas ?? 1,
+          serviceAccount: serviceAccount(w.serviceAccount ?? sample.serviceAccount),
+          sample: w.sample,
+          ...(w.clusterIP ? { clusterIP: w.clusterIP } : {}),
+          ports: (w.ports ?? sample.ports).map((p) => ({
+            name: p.name,
+            port: p.port,
+            targetPort: p.targetPort ?? p.port,
+            ...('appProtocol' in p && p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+            protocol: selectProtocol(p),
+          })),
+        }
+      }),
+    })),
+    ...(s.meshNetworks
+      ? {
+          meshNetworks: Object.fromEntries(
+            Object.entries(s.meshNetworks).map(([k, v]) => [
+              k,
+              {
+                endpoints: v.endpoints.map((e) =>
+                  'fromRegistry' in e ? { fromRegistry: clusterId(e.fromRegistry) } : e,
+                ),
+                gateways: v.gateways,
+              },
+            ]),
+          ),
+        }
+      : {}),
+  }
+}

@@ -1,0 +1,7 @@
+// meshsim's vocabulary: branded ids, the inert topology types and SPIFFE identities.
+// Imports nothing from the rest of meshsim; everything else imports it.
+
+export * from './identity.ts'
+export * from './ids.ts'
+export type * from './mesh.ts'
+export * from './protocol.ts'
