@@ -86,6 +86,9 @@ describe('meshsim validate', () => {
     const missing = await meshsim('validate', join(dir, 'nope.yaml'))
     expect(missing.code).toBe(66)
     expect(missing.stderr).toContain('cannot read: no such file')
+    const folder = await meshsim('validate', dir)
+    expect(folder.code).toBe(66)
+    expect(folder.stderr).toContain('it is a directory')
   })
 })
 
