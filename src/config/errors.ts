@@ -21,6 +21,7 @@ export const ProblemCode = {
   OutsideCidr: 'MESHSIM_CONFIG_OUTSIDE_CIDR',
   NoGateway: 'MESHSIM_CONFIG_NO_GATEWAY',
   FileNotFound: 'MESHSIM_CONFIG_FILE_NOT_FOUND',
+  BadCertificates: 'MESHSIM_CONFIG_BAD_CERTIFICATES',
 } as const
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode]
 

@@ -3,5 +3,12 @@
 // building the mesh from the spec is runtime's job.
 
 export { ConfigError, ConfigReadError, formatProblem, type Problem, ProblemCode } from './errors.ts'
-export { loadTopologyFile, MAX_TOPOLOGY_BYTES, type ParseOptions, parseTopology } from './load.ts'
+export {
+  loadTopologyFile,
+  MAX_TOPOLOGY_BYTES,
+  type ParseOptions,
+  parseTopology,
+  type SpecCheck,
+} from './load.ts'
+export type { Finding } from './references.ts'
 export { API_VERSION, topologyJsonSchema } from './schema.ts'

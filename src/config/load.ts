@@ -36,7 +36,15 @@ export interface ParseOptions {
   readonly baseDir: string
   /** Whether an absolute path exists; defaults to the real file system. */
   readonly exists?: (absolutePath: string) => boolean
+  /**
+   * Further checks on the finished spec by modules config may not import (the CA checks that
+   * cacerts folders hold together). Their findings are reported like any other problem.
+   */
+  readonly check?: SpecCheck
 }
+
+/** A check over a loaded spec; paths index the document as the spec mirrors it. */
+export type SpecCheck = (spec: MeshSpec) => readonly Finding[]
 
 function realExists(p: string): boolean {
   try {
@@ -48,7 +56,10 @@ function realExists(p: string): boolean {
 }
 
 /** Reads and loads a topology file. Throws ConfigReadError or ConfigError. */
-export function loadTopologyFile(file: string): MeshSpec {
+export function loadTopologyFile(
+  file: string,
+  opts: { readonly check?: SpecCheck } = {},
+): MeshSpec {
   let size: number
   try {
     const st = statSync(file)
@@ -70,7 +81,7 @@ export function loadTopologyFile(file: string): MeshSpec {
   } catch (err) {
     throw new ConfigReadError(file, (err as Error).message)
   }
-  return parseTopology(text, { file, baseDir: dirname(resolve(file)) })
+  return parseTopology(text, { file, baseDir: dirname(resolve(file)), ...opts })
 }
 
 function tooLarge(file: string, bytes: number): Problem {
@@ -222,7 +233,10 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   for (const f of checkReferences(doc, fileExists)) problems.push(at(first.doc, f))
   if (problems.length > 0) fail()
 
-  return deepFreeze(toSpec(doc, file, abs))
+  const spec = deepFreeze(toSpec(doc, file, abs))
+  for (const f of opts.check?.(spec) ?? []) problems.push(at(first.doc, f))
+  if (problems.length > 0) fail()
+  return spec
 }
 
 function codeForYamlError(code: string, message: string): Problem['code'] {

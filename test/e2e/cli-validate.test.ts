@@ -1,12 +1,12 @@
 // The validate and schema commands as a user runs them: a real process, real exit codes.
 
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { TWO_NETWORKS } from '../helpers/topologies.ts'
+import { posOf, TWO_NETWORKS } from '../helpers/topologies.ts'
 
 const exec = promisify(execFile)
 
@@ -89,6 +89,35 @@ describe('meshsim validate', () => {
     const folder = await meshsim('validate', dir)
     expect(folder.code).toBe(66)
     expect(folder.stderr).toContain('it is a directory')
+  })
+})
+
+describe('meshsim validate with plug-in CA folders', () => {
+  const withCacerts = (certs: string) =>
+    TWO_NETWORKS.replace(
+      '      remoteSecrets: [cluster2]\n',
+      `      remoteSecrets: [cluster2]\n      cacerts: ${certs}/cluster1\n`,
+    ).replace(
+      '      remoteSecrets: [cluster1]\n',
+      `      remoteSecrets: [cluster1]\n      cacerts: ${certs}/cluster2\n`,
+    )
+
+  test('folders written by meshsim certs validate; a folder whose parts do not belong together is reported at its line', async () => {
+    const certs = join(dir, 'certs')
+    const made = await meshsim('certs', '--out', certs, '--clusters', 'cluster1,cluster2')
+    expect(made.code).toBe(0)
+    const good = file('cacerts-good.yaml', withCacerts(certs))
+    expect((await meshsim('validate', good)).code).toBe(0)
+
+    // cluster2's key beside cluster1's certificate: what a copy-paste slip does.
+    copyFileSync(join(certs, 'cluster2', 'ca-key.pem'), join(certs, 'cluster1', 'ca-key.pem'))
+    const text = withCacerts(certs)
+    const bad = file('cacerts-bad.yaml', text)
+    const r = await meshsim('validate', bad)
+    expect(r.code).toBe(65)
+    const [line] = r.stderr.split('\n')
+    expect(line).toContain(`${bad}:${posOf(text, `${certs}/cluster1`)}: spec.clusters[0].cacerts: `)
+    expect(line).toContain('MESHSIM_CA_CACERTS_KEY_MISMATCH')
   })
 })
 

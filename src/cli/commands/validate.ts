@@ -8,6 +8,7 @@ import {
   type Problem,
 } from '../../config/index.ts'
 import { ExitCode, type Io } from '../io.ts'
+import { checkPkiFiles } from '../pki-check.ts'
 
 export interface ValidateOptions {
   readonly output: 'text' | 'json'
@@ -23,7 +24,7 @@ interface FileResult {
 
 function check(file: string): FileResult {
   try {
-    const spec = loadTopologyFile(file)
+    const spec = loadTopologyFile(file, { check: checkPkiFiles })
     const workloads = spec.clusters.reduce((n, c) => n + c.workloads.length, 0)
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
     return {
