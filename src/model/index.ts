@@ -3,5 +3,6 @@
 
 export * from './identity.ts'
 export * from './ids.ts'
+export * from './keys.ts'
 export type * from './mesh.ts'
 export * from './protocol.ts'
