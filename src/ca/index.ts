@@ -39,6 +39,7 @@ export {
 } from './issue.ts'
 export { generateKeyPair, type KeyOptions, type KeyPair, privateKeyPem } from './keys.ts'
 export { certsLayout, type LayoutFile, writeLayout } from './layout.ts'
+export { createMeshPki, type MeshPki } from './mesh-pki.ts'
 export { parseCertificates, toPem } from './pem.ts'
 export {
   CA_KEY_USAGE,
