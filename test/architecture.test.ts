@@ -9,7 +9,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   model: [],
   config: ['model'],
   ca: ['model'],
-  cli: ['model', 'config', 'ca'],
+  runtime: ['model', 'config', 'ca'],
+  cli: ['model', 'config', 'ca', 'runtime'],
 }
 
 function files(dir: string): string[] {

@@ -1,6 +1,7 @@
 // IPv4 CIDR arithmetic for validation: containment, overlap and size, on top of node:net.
 
 import { BlockList } from 'node:net'
+import { intToIpv4, ipv4ToInt } from '../model/index.ts'
 
 export interface Cidr {
   readonly base: string
@@ -29,10 +30,6 @@ export function cidrSize(c: Cidr): number {
 }
 
 function firstAddress(c: Cidr): string {
-  const n = toInt(c.base) & (c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0)
-  return [24, 16, 8, 0].map((s) => (n >>> s) & 0xff).join('.')
-}
-
-function toInt(ip: string): number {
-  return ip.split('.').reduce((acc, o) => ((acc << 8) | Number(o)) >>> 0, 0)
+  const n = ipv4ToInt(c.base) & (c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0)
+  return intToIpv4(n)
 }

@@ -1,0 +1,157 @@
+// What a topology amounts to once "deployed": every pod with its name and pod IP, every Service
+// with its ClusterIP and host name, per cluster. Pure and deterministic (same topology, same
+// names and addresses), so workshops and tests see stable values. Sockets come later.
+
+import { createHash } from 'node:crypto'
+import type {
+  Cluster,
+  ClusterId,
+  MeshSpec,
+  Namespace,
+  NetworkId,
+  ServiceAccount,
+  ServiceHost,
+  ServicePort,
+} from '../model/index.ts'
+import { intToIpv4, ipv4ToInt, namespace, serviceAccount, serviceHost } from '../model/index.ts'
+
+export interface Pod {
+  readonly cluster: ClusterId
+  readonly network: NetworkId
+  readonly namespace: Namespace
+  /** e.g. `helloworld-v1-86f77cd7bd-cpxhv`, as a Deployment names its pods. */
+  readonly name: string
+  readonly app: string
+  readonly version?: string
+  readonly serviceAccount: ServiceAccount
+  /** The pod IP, from the cluster's podCIDR. */
+  readonly ip: string
+}
+
+export interface Service {
+  readonly cluster: ClusterId
+  readonly namespace: Namespace
+  readonly name: string
+  /** `<name>.<namespace>.svc.cluster.local` */
+  readonly host: ServiceHost
+  readonly clusterIP: string
+  readonly ports: readonly ServicePort[]
+}
+
+export interface ClusterInventory {
+  readonly cluster: ClusterId
+  readonly pods: readonly Pod[]
+  readonly services: readonly Service[]
+}
+
+// Kubernetes' "safe" alphabet for generated names (no vowels, no look-alikes).
+const ALPHABET = 'bcdfghjklmnpqrstvwxz2456789'
+
+function suffix(seed: string, length: number): string {
+  const bytes = createHash('sha256').update(seed).digest()
+  let out = ''
+  for (let i = 0; i < length; i++) out += ALPHABET[(bytes[i] ?? 0) % ALPHABET.length]
+  return out
+}
+
+/** Hands out addresses of a CIDR in order, skipping the network address and any taken ones. */
+function allocator(cidr: string, first: number, taken: Iterable<string> = []): () => string {
+  const [base = '0.0.0.0', prefix = '32'] = cidr.split('/')
+  const size = 2 ** (32 - Number(prefix))
+  const start = ipv4ToInt(base) & (size === 2 ** 32 ? 0 : ~(size - 1) >>> 0)
+  const used = new Set(taken)
+  let next = first
+  return () => {
+    while (next < size - 1) {
+      const ip = intToIpv4((start + next++) >>> 0)
+      if (!used.has(ip)) {
+        used.add(ip)
+        return ip
+      }
+    }
+    // config checks that pods fit their podCIDR, so running out here is a bug.
+    throw new Error(`address range ${cidr} is exhausted`)
+  }
+}
+
+const SYSTEM = namespace('istio-system')
+
+function inventoryOf(c: Cluster): ClusterInventory {
+  const podIp = allocator(c.podCIDR, 2)
+  const fixed = c.workloads.flatMap((w) => (w.clusterIP ? [w.clusterIP] : []))
+  // Addresses start at .2: .1 is the `kubernetes` Service (and the pod network's gateway).
+  const clusterIp = allocator(c.serviceCIDR, 2, fixed)
+  const pods: Pod[] = []
+  const services: Service[] = []
+  const addService = (ns: Namespace, name: string, ports: readonly ServicePort[], ip?: string) => {
+    if (services.some((s) => s.namespace === ns && s.name === name)) return
+    services.push({
+      cluster: c.name,
+      namespace: ns,
+      name,
+      host: serviceHost(`${name}.${ns}.svc.cluster.local`),
+      clusterIP: ip ?? clusterIp(),
+      ports,
+    })
+  }
+  const addPods = (
+    ns: Namespace,
+    deployment: string,
+    app: string,
+    sa: ServiceAccount,
+    replicas: number,
+    version?: string,
+  ) => {
+    const rs = suffix(`${c.name}/${ns}/${deployment}`, 10)
+    for (let i = 0; i < replicas; i++) {
+      pods.push({
+        cluster: c.name,
+        network: c.network,
+        namespace: ns,
+        name: `${deployment}-${rs}-${suffix(`${c.name}/${ns}/${deployment}/${i}`, 5)}`,
+        app,
+        ...(version ? { version } : {}),
+        serviceAccount: sa,
+        ip: podIp(),
+      })
+    }
+  }
+
+  if (c.controlPlane.mode === 'primary') {
+    addPods(SYSTEM, 'istiod', 'istiod', serviceAccount('istiod'), 1)
+    addService(SYSTEM, 'istiod', [
+      { name: 'grpc-xds', port: 15010, targetPort: 15010, protocol: 'GRPC' },
+      { name: 'https-dns', port: 15012, targetPort: 15012, protocol: 'HTTPS' },
+      { name: 'https-webhook', port: 443, targetPort: 15017, protocol: 'HTTPS' },
+    ])
+  }
+  if (c.eastWestGateway) {
+    const sa = serviceAccount('istio-eastwestgateway-service-account')
+    addPods(SYSTEM, 'istio-eastwestgateway', 'istio-eastwestgateway', sa, 1)
+    addService(SYSTEM, 'istio-eastwestgateway', [
+      {
+        name: 'tls',
+        port: c.eastWestGateway.port,
+        targetPort: c.eastWestGateway.port,
+        protocol: 'TLS',
+      },
+    ])
+  }
+  for (const w of c.workloads) {
+    addService(
+      w.namespace,
+      w.app,
+      w.ports,
+      c.workloads.find((x) => x.namespace === w.namespace && x.app === w.app && x.clusterIP)
+        ?.clusterIP,
+    )
+    const deployment = w.version ? `${w.app}-${w.version}` : w.app
+    addPods(w.namespace, deployment, w.app, w.serviceAccount, w.replicas, w.version)
+  }
+  return { cluster: c.name, pods, services }
+}
+
+/** The pods and Services of every cluster, in topology order. */
+export function buildInventory(spec: Pick<MeshSpec, 'clusters'>): readonly ClusterInventory[] {
+  return spec.clusters.map(inventoryOf)
+}
