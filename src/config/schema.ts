@@ -4,10 +4,10 @@
 // meshNetworks). Cross-references between fields are checked in references.ts, not here.
 
 import { z } from 'zod'
+import { DNS_1123_LABEL } from '../model/index.ts'
 
 export const API_VERSION = 'meshsim.dev/v1alpha1'
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 const DURATION = /^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/
 
@@ -16,7 +16,7 @@ const label = (what: string) =>
     .string()
     .max(63, `a ${what} has at most 63 characters`)
     .regex(
-      DNS_LABEL,
+      DNS_1123_LABEL,
       `a ${what} must be a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit`,
     )
 

@@ -28,3 +28,10 @@ export const trustDomain = (s: string): TrustDomain => s as TrustDomain
 export const namespace = (s: string): Namespace => s as Namespace
 export const serviceAccount = (s: string): ServiceAccount => s as ServiceAccount
 export const serviceHost = (s: string): ServiceHost => s as ServiceHost
+
+/** Kubernetes' DNS-1123 label: the rule for cluster, network, namespace and app names. */
+export const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
+
+export function isDns1123Label(s: string): boolean {
+  return s.length <= 63 && DNS_1123_LABEL.test(s)
+}

@@ -15,6 +15,7 @@ import {
   WriteError,
   writeLayout,
 } from '../../ca/index.ts'
+import { isDns1123Label } from '../../model/index.ts'
 import { ExitCode, type Io } from '../io.ts'
 
 export interface CertsOptions {
@@ -26,15 +27,13 @@ export interface CertsOptions {
   readonly force?: boolean
 }
 
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-
 function usageProblem(opts: CertsOptions): string | undefined {
   if (opts.out.trim() === '') return '--out must name a folder'
   if (opts.clusters.length === 0) {
     return '--clusters needs at least one cluster name, e.g. --clusters cluster1,cluster2'
   }
   for (const name of opts.clusters) {
-    if (name.length > 63 || !DNS_1123_LABEL.test(name)) {
+    if (!isDns1123Label(name)) {
       return `cluster name ${JSON.stringify(name)} is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), e.g. cluster1`
     }
   }
