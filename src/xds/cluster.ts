@@ -1,0 +1,28 @@
+// Upstream clusters: what a proxy may connect to and how (Envoy's Cluster).
+
+import type { Protocol, ServiceHost, SpiffeId } from '../model/index.ts'
+
+export type LbPolicy = 'LEAST_REQUEST' | 'ROUND_ROBIN' | 'RANDOM'
+
+/** Istio mTLS origination for a cluster (ISTIO_MUTUAL / auto-mTLS). */
+export interface UpstreamTls {
+  /** `outbound_.<port>_.<subset>_.<host>` unless a DestinationRule says otherwise. */
+  readonly sni: string
+  /** Server identities accepted (exact match); empty means any identity under the root. */
+  readonly subjectAltNames: readonly SpiffeId[]
+}
+
+export interface Cluster {
+  /** `outbound|5000||helloworld.sample.svc.cluster.local`, or the SNI form at gateways. */
+  readonly name: string
+  readonly type: 'EDS'
+  readonly host: ServiceHost
+  readonly port: number
+  readonly subset: string
+  /** Protocol of the service port: HTTP-family clusters are proxied per request. */
+  readonly protocol: Protocol
+  /** Absent at the gateway: AUTO_PASSTHROUGH forwards bytes as they are. */
+  readonly tls?: UpstreamTls
+  readonly lbPolicy: LbPolicy
+  readonly connectTimeoutMs: number
+}

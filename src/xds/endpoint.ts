@@ -1,0 +1,27 @@
+// ClusterLoadAssignment: the endpoints EDS hands a proxy for one cluster, after split horizon.
+
+import type { ClusterId, NetworkId } from '../model/index.ts'
+
+export interface LbEndpoint {
+  /** Virtual address the proxy dials: a pod IP, or a remote network's gateway address. */
+  readonly address: string
+  readonly port: number
+  /** Load-balancing weight (remote networks: the number of endpoints behind the gateway). */
+  readonly weight: number
+  readonly network: NetworkId
+  readonly cluster: ClusterId
+  /** `istio` when the endpoint speaks Istio mTLS (has a sidecar, or is a gateway). */
+  readonly tlsMode: 'istio' | 'disabled'
+  /** A workload endpoint, or a gateway standing in for a remote network's endpoints. */
+  readonly kind: 'pod' | 'gateway'
+  /** The pod's name, for pod endpoints. */
+  readonly pod?: string
+  readonly labels: Readonly<Record<string, string>>
+  /** `region/zone/subzone`, empty when unknown. */
+  readonly locality: string
+}
+
+export interface ClusterLoadAssignment {
+  readonly clusterName: string
+  readonly endpoints: readonly LbEndpoint[]
+}

@@ -1,0 +1,78 @@
+// Listeners and routes: how a proxy matches what arrives (Envoy's Listener, FilterChain,
+// RouteConfiguration). Istio's well-known ports appear only as labels; sockets bind port 0.
+
+/** Outbound HTTP: one listener per port (`0.0.0.0_5000`) routing by Host through route `5000`. */
+export interface OutboundHttpListener {
+  readonly kind: 'outbound-http'
+  readonly name: string
+  readonly port: number
+  readonly routeConfigName: string
+}
+
+/** Outbound TCP: one listener per service VIP and port (`10.100.0.3_9000`) to one cluster. */
+export interface OutboundTcpListener {
+  readonly kind: 'outbound-tcp'
+  readonly name: string
+  readonly address: string
+  readonly port: number
+  readonly cluster: string
+}
+
+/** Inbound: terminate mTLS for one container port and forward to the app on that port. */
+export interface InboundListener {
+  readonly kind: 'inbound'
+  readonly name: string
+  /** The container port (targetPort). */
+  readonly port: number
+  /** `inbound|<targetPort>||` */
+  readonly cluster: string
+  readonly protocol: 'HTTP' | 'TCP'
+}
+
+/** One AUTO_PASSTHROUGH filter chain: exact SNI plus an Istio ALPN, to the cluster of that name. */
+export interface SniFilterChain {
+  readonly serverName: string
+  readonly applicationProtocols: readonly string[]
+  readonly cluster: string
+}
+
+/** The east-west gateway's 15443 listener. There is no default filter chain. */
+export interface GatewayListener {
+  readonly kind: 'gateway'
+  readonly name: string
+  readonly port: number
+  readonly filterChains: readonly SniFilterChain[]
+}
+
+export type Listener =
+  | OutboundHttpListener
+  | OutboundTcpListener
+  | InboundListener
+  | GatewayListener
+
+export interface VirtualHost {
+  /** `helloworld.sample.svc.cluster.local:5000` */
+  readonly name: string
+  /** Host header values that select this virtual host (short forms, FQDN, ClusterIP, with/without port). */
+  readonly domains: readonly string[]
+  readonly cluster: string
+}
+
+export interface RouteConfiguration {
+  /** The port number as a string, as Istio names outbound HTTP routes. */
+  readonly name: string
+  readonly virtualHosts: readonly VirtualHost[]
+}
+
+/** Istio's mTLS ALPN values; the gateway matches any of them (`allIstioMtlsALPNs`). */
+export const ISTIO_MTLS_ALPNS: readonly string[] = [
+  'istio',
+  'istio-peer-exchange',
+  'istio-http/1.0',
+  'istio-http/1.1',
+  'istio-h2',
+]
+
+/** What a client sidecar offers for HTTP/1.1 and TCP upstreams (istio-semantics §6.3). */
+export const ALPN_HTTP11: readonly string[] = ['istio-http/1.1', 'istio', 'http/1.1']
+export const ALPN_TCP: readonly string[] = ['istio-peer-exchange', 'istio']
