@@ -50,3 +50,16 @@ export function selectProtocol(port: {
   if (p) return p
   return TCP_BY_DEFAULT.has(port.port) ? 'TCP' : 'UnsupportedProtocol'
 }
+
+const HTTP_FAMILY: ReadonlySet<Protocol> = new Set([
+  'HTTP',
+  'HTTP2',
+  'HTTP_PROXY',
+  'GRPC',
+  'GRPC-Web',
+])
+
+/** Whether Istio proxies this protocol per request (HTTP family) rather than as a byte stream. */
+export function isHttpProtocol(p: Protocol): boolean {
+  return HTTP_FAMILY.has(p)
+}

@@ -2,4 +2,5 @@
 // load balancing, connectors and per-request access records. Roles are assembled elsewhere.
 
 export * from './access-log.ts'
+export * from './load-balancer.ts'
 export * from './network.ts'

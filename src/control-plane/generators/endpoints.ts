@@ -1,0 +1,131 @@
+// EDS with split horizon (istio pilot/pkg/xds/endpoints/ep_filters.go, istio-semantics §3.3):
+// endpoints on the proxy's network stay pod IP:port; each other network with a gateway collapses
+// to that gateway's address:15443, weighted by the endpoints it stands for.
+
+import type { NetworkId } from '../../model/index.ts'
+import { clusterName, sniName } from '../../model/index.ts'
+import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
+import type { EndpointRecord, NetworkGateway } from '../registry.ts'
+import type { MeshService, MeshSnapshot } from '../snapshot.ts'
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
+const lcm = (a: number, b: number): number => (a * b) / gcd(a, b)
+
+/** Istio's scale factor: the LCM of gateway counts per network and per network+cluster. */
+function scaleFactor(gateways: readonly NetworkGateway[]): number {
+  const counts = new Map<string, number>()
+  for (const g of gateways) {
+    counts.set(g.network, (counts.get(g.network) ?? 0) + 1)
+    counts.set(`${g.network}/${g.cluster}`, (counts.get(`${g.network}/${g.cluster}`) ?? 0) + 1)
+  }
+  return [...counts.values()].reduce(lcm, 1)
+}
+
+const sameOrEmpty = (a: NetworkId, b: NetworkId) => a === '' || b === '' || a === b
+
+function podEndpoint(e: EndpointRecord, port: number, weight: number): LbEndpoint {
+  return {
+    address: e.ip,
+    port,
+    weight,
+    network: e.network,
+    cluster: e.cluster,
+    tlsMode: e.tlsMode,
+    kind: 'pod',
+    pod: e.pod,
+    labels: e.labels,
+    locality: e.locality,
+  }
+}
+
+/** The endpoints one proxy should see for one service port, after split horizon. */
+export function splitHorizon(
+  node: Pick<ProxyNode, 'network' | 'requestedNetworkView'>,
+  endpoints: readonly EndpointRecord[],
+  targetPort: number,
+  gateways: readonly NetworkGateway[],
+): LbEndpoint[] {
+  const view = node.requestedNetworkView
+  const visible = view ? endpoints.filter((e) => view.includes(e.network)) : endpoints
+  if (gateways.length === 0) return visible.map((e) => podEndpoint(e, targetPort, 1))
+  const scale = scaleFactor(gateways)
+  const localities = [...new Set(visible.map((e) => e.locality))]
+  const out: LbEndpoint[] = []
+  for (const locality of localities) {
+    const viaGateway = new Map<NetworkGateway, number>()
+    for (const e of visible.filter((x) => x.locality === locality)) {
+      const forCluster = gateways.filter((g) => g.network === e.network && g.cluster === e.cluster)
+      const gws =
+        forCluster.length > 0 ? forCluster : gateways.filter((g) => g.network === e.network)
+      const w = scale
+      const forced = node.network === '' && e.network !== '' && gws.length > 0
+      if (!forced && (sameOrEmpty(node.network, e.network) || gws.length === 0)) {
+        out.push(podEndpoint(e, targetPort, w))
+        continue
+      }
+      // Cross-network traffic needs Istio mTLS for the gateway's SNI routing.
+      if (e.tlsMode !== 'istio') continue
+      for (const g of gws) viaGateway.set(g, (viaGateway.get(g) ?? 0) + w / gws.length)
+    }
+    for (const [g, weight] of viaGateway) {
+      out.push({
+        address: g.address,
+        port: g.port,
+        weight: Math.max(1, Math.round(weight)),
+        network: g.network,
+        cluster: g.cluster,
+        tlsMode: 'istio',
+        kind: 'gateway',
+        labels: {},
+        locality,
+      })
+    }
+  }
+  return out
+}
+
+/** Outbound EDS for a sidecar: one assignment per service port. */
+export function buildSidecarEndpoints(
+  node: ProxyNode,
+  snap: MeshSnapshot,
+): ClusterLoadAssignment[] {
+  return snap.services.flatMap((s) =>
+    s.ports.map((p) => ({
+      clusterName: clusterName({ direction: 'outbound', port: p.port, subset: '', host: s.host }),
+      endpoints: splitHorizon(node, snap.endpoints.get(s.host) ?? [], p.targetPort, snap.gateways),
+    })),
+  )
+}
+
+/** Services an AUTO_PASSTHROUGH server on `*.local` exposes: every non-UDP port of a `.local` host. */
+export function passthroughPorts(
+  snap: MeshSnapshot,
+): { service: MeshService; port: number; targetPort: number }[] {
+  return snap.services
+    .filter((s) => s.host.endsWith('.local'))
+    .flatMap((s) =>
+      s.ports
+        .filter((p) => p.protocol !== 'UDP')
+        .map((p) => ({ service: s, port: p.port, targetPort: p.targetPort })),
+    )
+}
+
+/** EDS for the gateway's SNI clusters: only its own network's mTLS-capable pods. */
+export function buildGatewayEndpoints(
+  node: ProxyNode,
+  snap: MeshSnapshot,
+): ClusterLoadAssignment[] {
+  const own = {
+    network: node.network,
+    requestedNetworkView: node.requestedNetworkView ?? [node.network],
+  }
+  return passthroughPorts(snap).map(({ service, port, targetPort }) => ({
+    clusterName: sniName({ direction: 'outbound', port, subset: '', host: service.host }),
+    endpoints: splitHorizon(
+      own,
+      snap.endpoints.get(service.host) ?? [],
+      targetPort,
+      snap.gateways,
+    ).filter((e) => e.tlsMode === 'istio' && e.kind === 'pod'),
+  }))
+}

@@ -1,0 +1,13 @@
+// The control plane (istiod's role): a registry per primary cluster, immutable snapshots, pure
+// generators with split-horizon EDS, and versioned pushes to proxies. No sockets here.
+
+export { GATEWAY_PORT, generate, splitHorizon } from './generators/index.ts'
+export type { EndpointRecord, NetworkGateway, ServiceRecord } from './registry.ts'
+export { Registry } from './registry.ts'
+export { ControlPlane, type ProxyStatus, type Scheduler } from './server.ts'
+export {
+  buildSnapshot,
+  type MeshService,
+  type MeshSettings,
+  type MeshSnapshot,
+} from './snapshot.ts'

@@ -1,0 +1,134 @@
+// One control plane (istiod): watches its registry, turns changes into snapshots after a short
+// debounce, generates each connected proxy's config and pushes it; proxies ACK what they applied.
+// `settled()` resolves once every proxy has acknowledged the latest push (Istio's EnsureSynced).
+
+import type { ClusterId } from '../model/index.ts'
+import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
+import { generate } from './generators/index.ts'
+import type { Registry } from './registry.ts'
+import { buildSnapshot, type MeshSettings, type MeshSnapshot } from './snapshot.ts'
+
+/** Schedules the debounced push; tests may pass one that runs immediately. */
+export type Scheduler = (run: () => void) => void
+
+const nextTick: Scheduler = (run) => setImmediate(run)
+
+export interface ProxyStatus {
+  readonly node: ProxyNode
+  readonly sent?: number
+  readonly acked?: number
+}
+
+interface Watcher {
+  readonly node: ProxyNode
+  readonly onConfig: (c: ProxyConfig) => void
+  sent?: number
+  acked?: number
+  closed: boolean
+}
+
+export class ControlPlane implements ConfigSource {
+  readonly cluster: ClusterId
+  readonly registry: Registry
+  readonly #settings: MeshSettings
+  readonly #schedule: Scheduler
+  readonly #watchers = new Set<Watcher>()
+  readonly #waiters: (() => void)[] = []
+  #snapshot: MeshSnapshot
+  #version = 0
+  #pending = false
+  #stopped = false
+
+  constructor(opts: {
+    cluster: ClusterId
+    registry: Registry
+    settings: MeshSettings
+    schedule?: Scheduler
+  }) {
+    this.cluster = opts.cluster
+    this.registry = opts.registry
+    this.#settings = opts.settings
+    this.#schedule = opts.schedule ?? nextTick
+    this.#snapshot = buildSnapshot(0, this.#settings, this.registry)
+    this.registry.onChange(() => this.#requestPush())
+  }
+
+  get snapshot(): MeshSnapshot {
+    return this.#snapshot
+  }
+
+  watch(node: ProxyNode, onConfig: (config: ProxyConfig) => void): ConfigWatch {
+    const w: Watcher = { node, onConfig, closed: false }
+    this.#watchers.add(w)
+    this.#send(w)
+    return {
+      ack: (version) => {
+        if (w.acked === undefined || version > w.acked) w.acked = version
+        this.#checkSettled()
+      },
+      close: () => {
+        w.closed = true
+        this.#watchers.delete(w)
+        this.#checkSettled()
+      },
+    }
+  }
+
+  status(): ProxyStatus[] {
+    return [...this.#watchers].map((w) => ({
+      node: w.node,
+      ...(w.sent === undefined ? {} : { sent: w.sent }),
+      ...(w.acked === undefined ? {} : { acked: w.acked }),
+    }))
+  }
+
+  /** Pushes now instead of after the debounce. */
+  flush(): void {
+    if (this.#stopped) return
+    this.#pending = false
+    this.#version++
+    this.#snapshot = buildSnapshot(this.#version, this.#settings, this.registry)
+    for (const w of this.#watchers) this.#send(w)
+    this.#checkSettled()
+  }
+
+  /** Resolves when no push is pending and every proxy acknowledged the latest one. */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve)
+      this.#checkSettled()
+    })
+  }
+
+  stop(): void {
+    this.#stopped = true
+    this.#watchers.clear()
+    this.#checkSettled()
+  }
+
+  #requestPush(): void {
+    if (this.#pending || this.#stopped) return
+    this.#pending = true
+    this.#schedule(() => {
+      if (this.#pending) this.flush()
+    })
+  }
+
+  #send(w: Watcher): void {
+    const config = generate(w.node, this.#snapshot, this.#version)
+    w.sent = this.#version
+    try {
+      w.onConfig(config)
+    } catch {
+      // A proxy that cannot apply a push NACKs by not acknowledging; it keeps its old config.
+    }
+  }
+
+  #checkSettled(): void {
+    const synced =
+      this.#stopped ||
+      (!this.#pending && [...this.#watchers].every((w) => w.closed || w.acked === this.#version))
+    if (!synced) return
+    for (const resolve of this.#waiters.splice(0)) resolve()
+  }
+}

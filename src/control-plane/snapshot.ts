@@ -1,0 +1,79 @@
+// MeshSnapshot: an immutable, indexed copy of the registry at one version (Istio's PushContext).
+// Generators read only this, so the same snapshot always yields the same config.
+
+import type { ClusterId, ServiceHost, ServicePort, TrustDomain } from '../model/index.ts'
+import type { EndpointRecord, NetworkGateway, Registry, ServiceRecord } from './registry.ts'
+
+/** One host across clusters: Services with the same name and namespace are one service. */
+export interface MeshService {
+  readonly host: ServiceHost
+  readonly namespace: ServiceRecord['namespace']
+  readonly name: string
+  /** Ports by port number, from the Services of every cluster (first definition wins). */
+  readonly ports: readonly ServicePort[]
+  /** The ClusterIP per cluster that defines the Service. */
+  readonly clusterIPs: ReadonlyMap<ClusterId, string>
+}
+
+export interface MeshSettings {
+  readonly trustDomain: TrustDomain
+  /** meshConfig.connectTimeout; Istio's default is 10 s. */
+  readonly connectTimeoutMs: number
+}
+
+export interface MeshSnapshot {
+  readonly version: number
+  readonly settings: MeshSettings
+  /** Sorted by host. */
+  readonly services: readonly MeshService[]
+  readonly endpoints: ReadonlyMap<ServiceHost, readonly EndpointRecord[]>
+  /** De-duplicated and sorted, as Istio's NetworkManager keeps them. */
+  readonly gateways: readonly NetworkGateway[]
+}
+
+export function buildSnapshot(
+  version: number,
+  settings: MeshSettings,
+  registry: Pick<Registry, 'services' | 'endpoints' | 'gateways'>,
+): MeshSnapshot {
+  const byHost = new Map<
+    ServiceHost,
+    { rec: ServiceRecord; ports: ServicePort[]; ips: Map<ClusterId, string> }
+  >()
+  for (const s of [...registry.services()].sort((a, b) => a.cluster.localeCompare(b.cluster))) {
+    const entry = byHost.get(s.host) ?? {
+      rec: s,
+      ports: [] as ServicePort[],
+      ips: new Map<ClusterId, string>(),
+    }
+    for (const p of s.ports) if (!entry.ports.some((q) => q.port === p.port)) entry.ports.push(p)
+    entry.ips.set(s.cluster, s.clusterIP)
+    byHost.set(s.host, entry)
+  }
+  const services = [...byHost.values()]
+    .map(({ rec, ports, ips }) => ({
+      host: rec.host,
+      namespace: rec.namespace,
+      name: rec.name,
+      ports,
+      clusterIPs: ips,
+    }))
+    .sort((a, b) => a.host.localeCompare(b.host))
+  const endpoints = new Map<ServiceHost, EndpointRecord[]>()
+  for (const e of [...registry.endpoints()].sort(
+    (a, b) => a.cluster.localeCompare(b.cluster) || a.pod.localeCompare(b.pod),
+  )) {
+    if (!byHost.has(e.host)) continue
+    const list = endpoints.get(e.host) ?? []
+    list.push(e)
+    endpoints.set(e.host, list)
+  }
+  const gateways = [...registry.gateways()].sort(
+    (a, b) =>
+      a.network.localeCompare(b.network) ||
+      a.cluster.localeCompare(b.cluster) ||
+      a.address.localeCompare(b.address) ||
+      a.port - b.port,
+  )
+  return Object.freeze({ version, settings, services, endpoints, gateways })
+}
