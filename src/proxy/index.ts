@@ -1,6 +1,9 @@
 // The Envoy-shaped core shared by sidecars and gateways: network access through the fabric,
-// load balancing, connectors and per-request access records. Roles are assembled elsewhere.
+// load balancing, mTLS connectors, byte pipes and per-request access records. Roles are
+// assembled elsewhere (src/sidecar, src/sni-gateway).
 
 export * from './access-log.ts'
+export * from './connector.ts'
 export * from './load-balancer.ts'
 export * from './network.ts'
+export * from './pipe.ts'

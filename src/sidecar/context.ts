@@ -1,0 +1,24 @@
+// What every part of one sidecar shares: who it is, how it reaches the network, where records go,
+// its current routing and its upstream pools.
+
+import type { AccessSink, PodNetwork, Random } from '../proxy/index.ts'
+import type { ProxyNode, WorkloadSecret } from '../xds/index.ts'
+import type { Routing } from './routing.ts'
+import type { Upstreams } from './upstreams.ts'
+
+export interface SidecarContext {
+  readonly node: ProxyNode
+  readonly network: PodNetwork
+  readonly onAccess: AccessSink
+  readonly random: Random
+  readonly upstreams: Upstreams
+  readonly secret: () => WorkloadSecret
+  readonly stats: Record<string, number>
+  readonly routing: () => Routing | undefined
+  /** How long to wait for a connection when no cluster says (meshConfig.connectTimeout). */
+  readonly connectTimeoutMs: number
+}
+
+export function count(ctx: SidecarContext, stat: string, n = 1): void {
+  ctx.stats[stat] = (ctx.stats[stat] ?? 0) + n
+}

@@ -1,0 +1,51 @@
+// Envoy's local replies for upstream failures (router.cc): status, response flags, details and
+// body, so a failing request looks exactly like one through a real sidecar (istio-semantics §7.6).
+
+export interface LocalReply {
+  readonly status: number
+  readonly flags: readonly string[]
+  readonly details: string
+  readonly body: string
+  readonly transportFailureReason?: string
+}
+
+export const noHealthyUpstream = (): LocalReply => ({
+  status: 503,
+  flags: ['UH'],
+  details: 'no_healthy_upstream',
+  body: 'no healthy upstream',
+})
+
+export const clusterNotFound = (): LocalReply => ({
+  status: 503,
+  flags: ['NC'],
+  details: 'cluster_not_found',
+  body: '',
+})
+
+/** Connect failures after Istio's default retries (connect-failure, 2 retries). */
+export function upstreamReset(
+  reason: string,
+  transportFailureReason: string | undefined,
+  retried: boolean,
+): LocalReply {
+  const detail = [reason.replaceAll(' ', '_'), transportFailureReason].filter(Boolean).join(',')
+  const tail = transportFailureReason
+    ? `, transport failure reason: ${transportFailureReason.replaceAll('_', ' ')}`
+    : ''
+  return {
+    status: 503,
+    flags: retried ? ['UF', 'URX'] : ['UF'],
+    details: `upstream_reset_before_response_started{${detail}}`,
+    body: `upstream connect error or disconnect/reset before headers. ${retried ? 'retried and the latest ' : ''}reset reason: ${reason}${tail}`,
+    ...(transportFailureReason ? { transportFailureReason } : {}),
+  }
+}
+
+/** The upstream closed or reset after the request was sent. */
+export const upstreamTerminated = (): LocalReply => ({
+  status: 503,
+  flags: ['UC'],
+  details: 'upstream_reset_before_response_started{connection_termination}',
+  body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+})
