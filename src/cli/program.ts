@@ -1,7 +1,7 @@
 // The command tree. Each command's module is imported only when that command runs, so that
 // `meshsim --help` answers without loading YAML, zod or X.509 code.
 
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { ExitCode, type Io } from './io.ts'
 
 const EXIT_CODES = `
@@ -12,6 +12,12 @@ Exit codes:
   65  invalid input data (a topology with problems)
   66  an input file cannot be read
   73  an output file cannot be created`
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer')
+  return n
+}
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('meshsim')
@@ -25,6 +31,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     })
     .addHelpText('after', EXIT_CODES)
     .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions()
     .exitOverride()
 
   program
@@ -87,6 +94,102 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
               ...(opts.rootCert ? { rootCert: opts.rootCert } : {}),
               ...(opts.rootKey ? { rootKey: opts.rootKey } : {}),
               ...(opts.force ? { force: true } : {}),
+            },
+            io,
+          ),
+        )
+      },
+    )
+
+  program
+    .command('up')
+    .description('start the mesh a topology describes and log its traffic until Ctrl-C')
+    .argument('<file>', 'topology file, e.g. examples/two-networks.yaml')
+    .option(
+      '--admin <host:port>',
+      'where the admin API listens (127.0.0.1:0 for any free port)',
+      '127.0.0.1:15000',
+    )
+    .option(
+      '--connect-timeout <ms>',
+      "upstream connect timeout (Istio's meshConfig.connectTimeout)",
+      positiveInt,
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'line format').choices(['text', 'json']).default('text'),
+    )
+    .action(
+      async (
+        file: string,
+        opts: { admin: string; connectTimeout?: number; output: 'text' | 'json' },
+      ) => {
+        const { upCommand } = await import('./commands/up.ts')
+        setExit(await upCommand(file, opts, io))
+      },
+    )
+
+  program
+    .command('exec')
+    .description(
+      "run a command with its traffic leaving from a pod's sidecar (http_proxy, ALL_PROXY)",
+    )
+    .argument('<pod>', 'CLUSTER/NAMESPACE/NAME, e.g. cluster1/sample/sleep')
+    .argument('<command...>', 'the command, after --')
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .passThroughOptions()
+    .action(async (pod: string, command: string[], opts: { admin?: string }) => {
+      const { execCommand } = await import('./commands/exec.ts')
+      setExit(await execCommand(pod, command, opts, io))
+    })
+
+  program
+    .command('curl')
+    .description('send HTTP requests from a pod through its sidecar')
+    .argument('<url>', 'e.g. http://helloworld.sample:5000/hello')
+    .requiredOption('--from <pod>', 'CLUSTER/NAMESPACE/NAME of the calling pod')
+    .option('-n, --count <n>', 'number of requests', positiveInt, 1)
+    .option('-X, --request <method>', 'HTTP method', 'GET')
+    .option(
+      '-H, --header <header>',
+      'extra header, repeatable',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['text', 'json'])
+        .default('text'),
+    )
+    .action(
+      async (
+        url: string,
+        opts: {
+          from: string
+          count: number
+          request: string
+          header: string[]
+          admin?: string
+          output: 'text' | 'json'
+        },
+      ) => {
+        const { curlCommand } = await import('./commands/curl.ts')
+        setExit(
+          await curlCommand(
+            url,
+            {
+              from: opts.from,
+              count: opts.count,
+              method: opts.request.toUpperCase(),
+              header: opts.header,
+              output: opts.output,
+              ...(opts.admin ? { admin: opts.admin } : {}),
             },
             io,
           ),

@@ -1,5 +1,16 @@
-// Turns a MeshSpec into a running mesh and owns its lifecycle. So far: the inventory of pods and
-// Services (names and addresses) that the data path will bind sockets for.
+// Turns a MeshSpec into a running mesh and owns its lifecycle: the inventory of pods and
+// Services, the fabric that maps virtual addresses to loopback sockets, and startMesh, which
+// wires PKI, DNS, control planes, apps, sidecars and gateways together.
 
+export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
 export { Fabric, type FabricStats } from './fabric.ts'
 export { buildInventory, type ClusterInventory, type Pod, type Service } from './inventory.ts'
+export {
+  Mesh,
+  type MeshOptions,
+  type RunningCluster,
+  type RunningGateway,
+  type RunningPod,
+  startMesh,
+} from './mesh.ts'
+export { type RecordListener, RecordStream } from './records.ts'

@@ -1,0 +1,121 @@
+// `meshsim up FILE`: starts the mesh, serves the admin API, writes the run file, prints a ready
+// summary and then one access-log line per request, and shuts down cleanly on SIGINT/SIGTERM.
+
+import { once } from 'node:events'
+import type { FastifyInstance } from 'fastify'
+import { buildAdmin } from '../../admin/index.ts'
+import {
+  ConfigError,
+  ConfigReadError,
+  formatProblem,
+  loadTopologyFile,
+} from '../../config/index.ts'
+import { formatAccessLog, type Mesh, startMesh } from '../../runtime/index.ts'
+import { ExitCode, type Io } from '../io.ts'
+import { removeRunFile, runFilePath, writeRunFile } from '../run-file.ts'
+
+export interface UpOptions {
+  readonly admin: string
+  readonly connectTimeout?: number
+  readonly output: 'text' | 'json'
+  /** Resolves when the command should shut down (signals in production, a test's trigger). */
+  readonly until?: Promise<unknown>
+}
+
+function parseHostPort(s: string): { host: string; port: number } | undefined {
+  const m = /^(?:([^:]+):)?(\d{1,5})$/.exec(s)
+  if (!m) return undefined
+  const port = Number(m[2])
+  return port <= 65535 ? { host: m[1] ?? '127.0.0.1', port } : undefined
+}
+
+function summary(mesh: Mesh, admin: string): string {
+  const lines = [`mesh ${mesh.spec.name} is ready`]
+  for (const c of mesh.clusters.values()) {
+    const pods = mesh.pods.filter((p) => p.cluster === c.spec.name && p.sidecar).length
+    const cp =
+      c.spec.controlPlane.mode === 'primary'
+        ? 'primary'
+        : `remote of ${c.spec.controlPlane.primary}`
+    lines.push(
+      `  cluster ${c.spec.name}  network ${c.spec.network}  ${cp}  ${pods} pods  dns 127.0.0.1:${c.dns.udp.port}`,
+    )
+  }
+  for (const g of mesh.gateways) {
+    lines.push(
+      `  gateway ${g.network}  ${g.address}:${g.port}  (${g.cluster}/istio-system/${g.pod.name})`,
+    )
+  }
+  lines.push(`  admin ${admin}`)
+  lines.push('try: meshsim exec cluster1/sample/sleep -- curl -s helloworld.sample:5000/hello')
+  lines.push('press Ctrl-C to stop')
+  return `${lines.join('\n')}\n`
+}
+
+export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<number> {
+  const listen = parseHostPort(opts.admin)
+  if (!listen) {
+    io.stderr.write(
+      `meshsim up: --admin must be HOST:PORT or PORT, got ${JSON.stringify(opts.admin)}\n`,
+    )
+    return ExitCode.Usage
+  }
+  let spec: ReturnType<typeof loadTopologyFile>
+  try {
+    spec = loadTopologyFile(file)
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const p of err.problems) io.stderr.write(`${formatProblem(p)}\n`)
+      return ExitCode.DataErr
+    }
+    if (err instanceof ConfigReadError) {
+      io.stderr.write(`${err.message}\n`)
+      return ExitCode.NoInput
+    }
+    throw err
+  }
+  const mesh = await startMesh(spec, {
+    ...(opts.connectTimeout !== undefined ? { connectTimeoutMs: opts.connectTimeout } : {}),
+  })
+  let admin: FastifyInstance | undefined
+  try {
+    admin = buildAdmin(mesh)
+    await admin.listen({ host: listen.host, port: listen.port })
+  } catch (err) {
+    await admin?.close()
+    await mesh.close()
+    const code = (err as { code?: string }).code
+    io.stderr.write(
+      code === 'EADDRINUSE'
+        ? `meshsim up: ${opts.admin} is in use (another mesh running?); use --admin 127.0.0.1:0 for any free port\n`
+        : `meshsim up: cannot listen on ${opts.admin}: ${(err as Error).message}\n`,
+    )
+    return ExitCode.Error
+  }
+  const address = admin.server.address()
+  const url =
+    address && typeof address === 'object' ? `http://${listen.host}:${address.port}` : opts.admin
+  const runFile = runFilePath()
+  writeRunFile(runFile, {
+    admin: url,
+    pid: process.pid,
+    topology: file,
+    startedAt: new Date().toISOString(),
+  })
+  if (opts.output === 'json') {
+    io.stdout.write(`${JSON.stringify({ event: 'ready', admin: url, mesh: spec.name })}\n`)
+  } else {
+    io.stdout.write(summary(mesh, url))
+  }
+  const unsubscribe = mesh.records.subscribe((r) => {
+    io.stdout.write(opts.output === 'json' ? `${JSON.stringify(r)}\n` : `${formatAccessLog(r)}\n`)
+  })
+  const stop = opts.until ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
+  await stop
+  unsubscribe()
+  removeRunFile(runFile, process.pid)
+  await admin.close()
+  await mesh.close()
+  if (opts.output === 'text') io.stderr.write('mesh stopped\n')
+  return ExitCode.Ok
+}

@@ -1,0 +1,163 @@
+// `meshsim up` as a user runs it: a real process serving the mesh, found by `exec` and `curl`
+// through the run file, a real curl sending traffic from a pod, real dig asking the cluster DNS,
+// and a clean shutdown on SIGINT.
+
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { existsSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+
+const run = promisify(execFile)
+const dir = mkdtempSync(join(tmpdir(), 'meshsim-up-'))
+const env = { ...process.env, NO_COLOR: '1', MESHSIM_RUN_FILE: join(dir, 'run.json') }
+const onPath = (tool: string) =>
+  (process.env.PATH ?? '').split(':').some((d) => d !== '' && existsSync(join(d, tool)))
+
+async function meshsim(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['src/cli/main.ts', ...args], { env })
+    return { code: 0, stdout, stderr }
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string }
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
+  }
+}
+
+let up: ChildProcess
+let output = ''
+
+beforeAll(async () => {
+  up = spawn(
+    process.execPath,
+    ['src/cli/main.ts', 'up', 'examples/two-networks.yaml', '--admin', '127.0.0.1:0'],
+    {
+      env,
+    },
+  )
+  up.stdout?.on('data', (c: Buffer) => {
+    output += c.toString()
+  })
+  up.stderr?.on('data', (c: Buffer) => {
+    output += c.toString()
+  })
+  await vi.waitFor(() => expect(output).toContain('press Ctrl-C to stop'), {
+    timeout: 15_000,
+    interval: 20,
+  })
+})
+
+afterAll(() => {
+  if (up.exitCode === null) up.kill('SIGKILL')
+})
+
+describe('meshsim up', () => {
+  test('prints clusters, gateways with their addresses, DNS ports and the admin URL', () => {
+    expect(output).toMatch(
+      /cluster cluster1 {2}network network1 {2}primary .* dns 127\.0\.0\.1:\d+/,
+    )
+    expect(output).toContain('gateway network2  192.168.1.247:15443')
+    expect(output).toMatch(/admin http:\/\/127\.0\.0\.1:\d+/)
+    expect(existsSync(env.MESHSIM_RUN_FILE)).toBe(true)
+  })
+
+  test.skipIf(!onPath('curl'))(
+    'a real curl run with meshsim exec reaches both versions from cluster1',
+    async () => {
+      const loop = 'for i in $(seq 200); do curl -s helloworld.sample:5000/hello; done'
+      const r = await meshsim('exec', 'cluster1/sample/sleep', '--', 'sh', '-c', loop)
+      expect(r.code).toBe(0)
+      const lines = r.stdout.trim().split('\n')
+      expect(lines).toHaveLength(200)
+      const v1 = lines.filter((l) =>
+        l.startsWith('Hello version: v1, instance: helloworld-v1-'),
+      ).length
+      const v2 = lines.filter((l) =>
+        l.startsWith('Hello version: v2, instance: helloworld-v2-'),
+      ).length
+      expect(v1 + v2).toBe(200)
+      expect(v1).toBeGreaterThanOrEqual(70)
+      expect(v2).toBeGreaterThanOrEqual(70)
+    },
+  )
+
+  test.skipIf(!onPath('curl'))(
+    'curl through SOCKS5 and CONNECT leaves from the pod as well',
+    async () => {
+      const script =
+        'curl -s -x "$ALL_PROXY" helloworld.sample:5000/hello && curl -s -p helloworld.sample:5000/hello'
+      const r = await meshsim('exec', 'cluster2/sample/sleep', '--', 'sh', '-c', script)
+      expect(r.stdout).toMatch(/^Hello version: v[12].*\nHello version: v[12]/)
+    },
+  )
+
+  test('meshsim curl sends -n requests from a pod and tallies the versions', async () => {
+    const r = await meshsim(
+      'curl',
+      '--from',
+      'cluster2/sample/sleep',
+      'http://helloworld.sample:5000/hello',
+      '-n',
+      '20',
+    )
+    expect(r.code).toBe(0)
+    expect(r.stdout.trim().split('\n')).toHaveLength(20)
+    expect(r.stderr).toMatch(/^20 requests from sleep-\S+: 200 v[12] x\d+, 200 v[12] x\d+\n$/)
+  })
+
+  test('each request appears in the up output as access-log lines', async () => {
+    await meshsim(
+      'curl',
+      '--from',
+      'cluster1/sample/sleep',
+      'http://helloworld.sample:5000/hello?probe=1',
+    )
+    await vi.waitFor(
+      () => expect(output).toMatch(/"GET \/hello\?probe=1 HTTP\/1\.1" 200 - via_upstream/),
+      {
+        interval: 20,
+      },
+    )
+  })
+
+  test('an unknown pod is a usage error naming the expected form', async () => {
+    const r = await meshsim('exec', 'cluster1/sample/nothere', '--', 'true')
+    expect(r.code).toBe(64)
+    expect(r.stderr).toContain('CLUSTER/NAMESPACE/NAME')
+  })
+
+  test.skipIf(!onPath('dig'))(
+    'dig against the printed DNS port answers the ClusterIP, NXDOMAIN otherwise',
+    async () => {
+      const port = /cluster cluster1 .* dns 127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? ''
+      const dig = (name: string) =>
+        run('dig', ['@127.0.0.1', '-p', port, '+tries=1', '+time=2', name]).then((r) => r.stdout)
+      const known = await dig('helloworld.sample.svc.cluster.local')
+      expect(known).toMatch(/status: NOERROR/)
+      expect(known).toMatch(
+        /helloworld\.sample\.svc\.cluster\.local\.\s+\d+\s+IN\s+A\s+10\.100\.\d+\.\d+/,
+      )
+      expect(await dig('nothere.sample.svc.cluster.local')).toMatch(/status: NXDOMAIN/)
+    },
+  )
+
+  test('SIGINT shuts the mesh down cleanly, exits 0 and removes the run file', async () => {
+    up.kill('SIGINT')
+    const [code] = await once(up, 'exit')
+    expect(code).toBe(0)
+    expect(output).toContain('mesh stopped')
+    expect(existsSync(env.MESHSIM_RUN_FILE)).toBe(false)
+    const r = await meshsim(
+      'curl',
+      '--from',
+      'cluster1/sample/sleep',
+      'helloworld.sample:5000/hello',
+    )
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('meshsim up examples/two-networks.yaml')
+  })
+})
