@@ -118,7 +118,7 @@ export async function startCapture(
     splice(socket, { ip, port: Number(port) }, appPeer(socket))
   })
 
-  const server = createNetServer((socket) => {
+  const server = createNetServer({ noDelay: true }, (socket) => {
     open.add(socket)
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())

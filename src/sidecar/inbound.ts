@@ -27,11 +27,28 @@ export interface InboundServer {
   close(): Promise<void>
 }
 
-function xfcc(ctx: SidecarContext, socket: TLSSocket): string | undefined {
-  const peer = uriSans(socket)[0]
-  if (!peer) return undefined
-  const hash = createHash('sha256').update(socket.getPeerCertificate().raw).digest('hex')
-  return `By=${ctx.secret().spiffeId};Hash=${hash};Subject="";URI=${peer}`
+interface PeerInfo {
+  readonly identity?: string
+  readonly xfcc?: string
+}
+
+// getPeerCertificate() decodes the whole certificate on every call: do it once per connection.
+const peers = new WeakMap<TLSSocket, PeerInfo>()
+
+function peerInfo(ctx: SidecarContext, socket: TLSSocket): PeerInfo {
+  let info = peers.get(socket)
+  if (info) return info
+  const identity = uriSans(socket)[0]
+  const raw = socket.getPeerCertificate()?.raw
+  info =
+    identity && raw
+      ? {
+          identity,
+          xfcc: `By=${ctx.secret().spiffeId};Hash=${createHash('sha256').update(raw).digest('hex')};Subject="";URI=${identity}`,
+        }
+      : {}
+  peers.set(socket, info)
+  return info
 }
 
 async function forwardHttp(
@@ -45,7 +62,7 @@ async function forwardHttp(
   const t0 = performance.now()
   const socket = req.socket as TLSSocket
   const peer = ctx.network.peerOf(socket)
-  const peerIdentity = uriSans(socket)[0]
+  const { identity: peerIdentity, xfcc } = peerInfo(ctx, socket)
   const chunks: Buffer[] = []
   try {
     for await (const c of req) chunks.push(c as Buffer)
@@ -80,8 +97,7 @@ async function forwardHttp(
   try {
     if (!up) throw new Error('no app listening')
     const headers = forwardable(req.headers)
-    const cert = xfcc(ctx, socket)
-    if (cert) headers['x-forwarded-client-cert'] = cert
+    if (xfcc) headers['x-forwarded-client-cert'] = xfcc
     const upstream = await up.pool.request({
       path: req.url ?? '/',
       method: (req.method ?? 'GET') as 'GET',
@@ -207,7 +223,7 @@ export async function startInbound(
   })
   // The raw listener hands connections to TLS so the fabric sees the real accepted socket.
   const open = new Set<Socket>()
-  const raw = createNetServer((socket) => {
+  const raw = createNetServer({ noDelay: true }, (socket) => {
     open.add(socket)
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())

@@ -269,7 +269,7 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
     },
     start() {
       if (listening) return listening
-      const srv = createServer({ allowHalfOpen: true })
+      const srv = createServer({ allowHalfOpen: true, noDelay: true })
       srv.on('error', () => stats.add('listener_error'))
       srv.on('connection', (socket) => {
         if (closing) socket.destroy()
