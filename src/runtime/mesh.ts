@@ -4,7 +4,7 @@
 // bound through the fabric. Mesh only wires and owns the lifecycle; queries go to its parts.
 
 import { startSampleApp } from '../apps/index.ts'
-import { createMeshPki } from '../ca/index.ts'
+import { createMeshPki, type MeshPki } from '../ca/index.ts'
 import {
   ControlPlane,
   type EndpointRecord,
@@ -59,6 +59,8 @@ export interface RunningCluster {
 
 export class Mesh implements AsyncDisposable {
   readonly spec: MeshSpec
+  /** The root and per-cluster CAs the workload certificates chain to. */
+  readonly pki: MeshPki
   readonly fabric: Fabric
   readonly records: RecordStream
   readonly clusters: ReadonlyMap<ClusterId, RunningCluster>
@@ -68,6 +70,7 @@ export class Mesh implements AsyncDisposable {
 
   constructor(parts: {
     spec: MeshSpec
+    pki: MeshPki
     fabric: Fabric
     records: RecordStream
     clusters: Map<ClusterId, RunningCluster>
@@ -76,6 +79,7 @@ export class Mesh implements AsyncDisposable {
     closer: Closer
   }) {
     this.spec = parts.spec
+    this.pki = parts.pki
     this.fabric = parts.fabric
     this.records = parts.records
     this.clusters = parts.clusters
@@ -263,7 +267,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       })
     }
   }
-  const mesh = new Mesh({ spec, fabric, records, clusters, pods, gateways, closer })
+  const mesh = new Mesh({ spec, pki, fabric, records, clusters, pods, gateways, closer })
   for (const c of clusters.values()) c.controlPlane?.flush()
   await mesh.settled()
   return mesh
