@@ -1,7 +1,9 @@
 // Runs every benchmark in order: `npm run bench` (node --expose-gc bench/run.ts).
 // Each bench file default-exports an async function that prints its own table.
 
-const benches = ['./ca.bench.ts', './cli.bench.ts']
+const benches = process.argv[2]
+  ? [process.argv[2]]
+  : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts']
 
 for (const file of benches) {
   const bench = (await import(file)) as { default: () => Promise<void> }
