@@ -1,6 +1,7 @@
 // How commands reach a running mesh: --admin, then MESHSIM_ADMIN, then the run file. Failures
 // say how to start a mesh instead of printing a stack trace.
 
+import { matchesPodRef } from '../model/index.ts'
 import { readRunFile, runFilePath } from './run-file.ts'
 
 export class MeshUnreachable extends Error {
@@ -39,12 +40,5 @@ export async function getJson<T>(base: string, path: string): Promise<T> {
 
 /** Finds a pod by `cluster/namespace/name`, where name may be the pod name, its app, or app-version. */
 export function findPod(pods: readonly PodInfo[], ref: string): PodInfo | undefined {
-  const [cluster, ns, name] = ref.split('/')
-  if (!cluster || !ns || !name) return undefined
-  return pods.find(
-    (p) =>
-      p.cluster === cluster &&
-      p.namespace === ns &&
-      (p.name === name || p.app === name || `${p.app}-${p.version}` === name),
-  )
+  return pods.find((p) => matchesPodRef(p, ref))
 }

@@ -4,7 +4,7 @@
 export { GATEWAY_PORT, generate, splitHorizon } from './generators/index.ts'
 export type { EndpointRecord, NetworkGateway, ServiceRecord } from './registry.ts'
 export { Registry } from './registry.ts'
-export { ControlPlane, type ProxyStatus, type Scheduler } from './server.ts'
+export { ControlPlane, type Scheduler } from './server.ts'
 export {
   buildSnapshot,
   type MeshService,

@@ -1,6 +1,6 @@
 // The service registry one control plane holds: Services and endpoints of its own cluster and of
 // the clusters it has remote secrets for, plus the network gateways those clusters expose. Mutable;
-// every change bumps a counter the push loop turns into a new snapshot.
+// every change notifies the control plane, which debounces it into a new snapshot.
 
 import type {
   ClusterId,
@@ -69,27 +69,8 @@ export class Registry {
     this.#changed()
   }
 
-  removeEndpoint(cluster: ClusterId, host: ServiceHost, pod: string): void {
-    if (this.#endpoints.delete(`${cluster}/${host}/${pod}`)) this.#changed()
-  }
-
   upsertGateway(g: NetworkGateway): void {
     this.#gateways.set(`${g.network}/${g.cluster}/${g.address}:${g.port}`, g)
-    this.#changed()
-  }
-
-  removeGateway(g: NetworkGateway): void {
-    if (this.#gateways.delete(`${g.network}/${g.cluster}/${g.address}:${g.port}`)) this.#changed()
-  }
-
-  /** Forgets everything a cluster contributed (its remote secret was deleted). */
-  removeCluster(cluster: ClusterId): void {
-    for (const m of [this.#services, this.#endpoints, this.#gateways] as Map<
-      string,
-      { cluster: ClusterId }
-    >[]) {
-      for (const [k, v] of m) if (v.cluster === cluster) m.delete(k)
-    }
     this.#changed()
   }
 

@@ -13,16 +13,9 @@ export type Scheduler = (run: () => void) => void
 
 const nextTick: Scheduler = (run) => setImmediate(run)
 
-export interface ProxyStatus {
-  readonly node: ProxyNode
-  readonly sent?: number
-  readonly acked?: number
-}
-
 interface Watcher {
   readonly node: ProxyNode
   readonly onConfig: (c: ProxyConfig) => void
-  sent?: number
   acked?: number
   closed: boolean
 }
@@ -74,14 +67,6 @@ export class ControlPlane implements ConfigSource {
     }
   }
 
-  status(): ProxyStatus[] {
-    return [...this.#watchers].map((w) => ({
-      node: w.node,
-      ...(w.sent === undefined ? {} : { sent: w.sent }),
-      ...(w.acked === undefined ? {} : { acked: w.acked }),
-    }))
-  }
-
   /** Pushes now instead of after the debounce. */
   flush(): void {
     if (this.#stopped) return
@@ -116,7 +101,6 @@ export class ControlPlane implements ConfigSource {
 
   #send(w: Watcher): void {
     const config = generate(w.node, this.#snapshot, this.#version)
-    w.sent = this.#version
     try {
       w.onConfig(config)
     } catch {

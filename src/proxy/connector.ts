@@ -4,7 +4,7 @@
 
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls'
 import type { LbEndpoint, UpstreamTls, WorkloadSecret } from '../xds/index.ts'
-import { DialError, type Peer, type PodNetwork } from './network.ts'
+import { DialError, type Dialed, type Peer, type PodNetwork } from './network.ts'
 
 /** Envoy's rendering of BoringSSL's verify failure (istio-semantics §6.4). */
 const VERIFY_FAILED = 'TLS_error:|268435581:SSL_routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED'
@@ -40,6 +40,21 @@ export function uriSans(socket: TLSSocket): string[] {
     .map((s) => s.slice(4))
 }
 
+/** Dials an endpoint; a failure becomes a ConnectFailure with Envoy's reset reason. */
+export async function dialUpstream(
+  network: PodNetwork,
+  endpoint: Pick<LbEndpoint, 'address' | 'port'>,
+  timeoutMs: number,
+): Promise<Dialed> {
+  try {
+    return await network.dial(endpoint.address, endpoint.port, timeoutMs)
+  } catch (err) {
+    throw new ConnectFailure(
+      err instanceof DialError ? err.resetReason : 'remote connection failure',
+    )
+  }
+}
+
 export async function connectMtls(
   network: PodNetwork,
   endpoint: Pick<LbEndpoint, 'address' | 'port'>,
@@ -48,14 +63,7 @@ export async function connectMtls(
   alpn: readonly string[],
   timeoutMs: number,
 ): Promise<UpstreamConnection> {
-  let dialed: Awaited<ReturnType<PodNetwork['dial']>>
-  try {
-    dialed = await network.dial(endpoint.address, endpoint.port, timeoutMs)
-  } catch (err) {
-    throw new ConnectFailure(
-      err instanceof DialError ? err.resetReason : 'remote connection failure',
-    )
-  }
+  const dialed = await dialUpstream(network, endpoint, timeoutMs)
   const options: ConnectionOptions = {
     socket: dialed.socket,
     servername: tls.sni,

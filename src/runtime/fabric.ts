@@ -41,12 +41,6 @@ export class Fabric {
     }
   }
 
-  /** Whether `address` answers on `port` from `network` (what a dial would do, without dialing). */
-  reachable(network: NetworkId, address: string, port: number): boolean {
-    const b = this.#bindings.get(`${address}:${port}`)
-    return b !== undefined && (b.network === 'public' || b.network === network)
-  }
-
   peerOf(socket: Socket): Peer {
     const known = socket.remotePort === undefined ? undefined : this.#sources.get(socket.remotePort)
     return known ?? { ip: socket.remoteAddress ?? '127.0.0.1', port: socket.remotePort ?? 0 }

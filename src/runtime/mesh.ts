@@ -13,6 +13,7 @@ import {
 } from '../control-plane/index.ts'
 import { type DnsServer, startDnsServer } from '../dns/index.ts'
 import type { Cluster, ClusterId, MeshSpec, NetworkId, Workload } from '../model/index.ts'
+import { matchesPodRef } from '../model/index.ts'
 import type { Random } from '../proxy/index.ts'
 import { seededRandom } from '../proxy/index.ts'
 import { Sidecar } from '../sidecar/index.ts'
@@ -90,13 +91,7 @@ export class Mesh implements AsyncDisposable {
 
   /** Finds a pod by `cluster/namespace/app-or-name` (the first replica for an app). */
   pod(ref: string): RunningPod | undefined {
-    const [cluster, ns, name] = ref.split('/')
-    return this.pods.find(
-      (p) =>
-        p.cluster === cluster &&
-        p.namespace === ns &&
-        (p.name === name || p.app === name || `${p.app}-${p.version}` === name),
-    )
+    return this.pods.find((p) => matchesPodRef(p, ref))
   }
 
   /** Resolves once every control plane has pushed its latest config and every proxy applied it. */
@@ -203,6 +198,9 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   for (const c of spec.clusters) {
     const running = clusters.get(c.name) as RunningCluster
     const source = sourceFor(c)
+    const ca = pki.clusters.get(c.name)
+    // createMeshPki makes one authority per cluster of the spec.
+    if (!ca) throw new Error(`no certificate authority for ${c.name}`)
     for (const pod of running.inventory.pods) {
       const w = workloadOf(c, pod)
       if (!w) {
@@ -214,18 +212,17 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         ...(w.version ? { version: w.version } : {}),
       })
       if (app) closer.defer(() => app.close())
-      const appPorts = new Map(w.ports.map((p) => [p.targetPort, app?.port ?? 0]))
-      if (!app) appPorts.clear()
+      const appPorts = new Map(app ? w.ports.map((p) => [p.targetPort, app.port]) : [])
       const sidecar = new Sidecar({
         node: nodeFor('sidecar', pod),
         network: fabric.podNetwork(pod.ip, pod.network),
-        secret: pki.clusters.get(c.name)?.issueWorkload({
+        secret: ca.issueWorkload({
           identity: {
             trustDomain: spec.trustDomain,
             namespace: pod.namespace,
             serviceAccount: pod.serviceAccount,
           },
-        }) as never,
+        }),
         appPorts,
         resolve: (host) =>
           resolveName(running.names, host, searchPath(pod.namespace))?.addresses[0],

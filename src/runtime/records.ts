@@ -9,14 +9,17 @@ export class RecordStream {
   readonly #listeners = new Set<RecordListener>()
   readonly #ring: AccessRecord[] = []
   readonly #capacity: number
+  /** Slot the next record overwrites once the ring is full. */
+  #next = 0
 
   constructor(capacity = 1000) {
     this.#capacity = capacity
   }
 
   readonly publish = (record: AccessRecord): void => {
-    this.#ring.push(record)
-    if (this.#ring.length > this.#capacity) this.#ring.shift()
+    if (this.#ring.length < this.#capacity) this.#ring.push(record)
+    else this.#ring[this.#next] = record
+    this.#next = (this.#next + 1) % this.#capacity
     for (const l of this.#listeners) {
       try {
         l(record)
@@ -31,7 +34,8 @@ export class RecordStream {
     return () => this.#listeners.delete(listener)
   }
 
+  /** The latest records, oldest first. */
   recent(): readonly AccessRecord[] {
-    return [...this.#ring]
+    return [...this.#ring.slice(this.#next), ...this.#ring.slice(0, this.#next)]
   }
 }

@@ -22,3 +22,14 @@ export interface SidecarContext {
 export function count(ctx: SidecarContext, stat: string, n = 1): void {
   ctx.stats[stat] = (ctx.stats[stat] ?? 0) + n
 }
+
+/** Who logs a record, and when it starts: the fields every record of this sidecar shares. */
+export function recordOrigin(ctx: SidecarContext, direction: 'outbound' | 'inbound') {
+  return {
+    proxy: ctx.node.pod,
+    namespace: ctx.node.namespace,
+    cluster: ctx.node.cluster,
+    direction,
+    startTime: new Date(),
+  }
+}

@@ -17,9 +17,10 @@ import {
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
 import { pipeBoth, uriSans } from '../proxy/index.ts'
 import type { InboundListener } from '../xds/index.ts'
-import { count, type SidecarContext } from './context.ts'
+import { count, recordOrigin, type SidecarContext } from './context.ts'
 import { forwardable, single } from './headers.ts'
 import { upstreamReset } from './local-reply.ts'
+import { forward, readBody, writeLocalReply } from './relay.ts'
 
 export interface InboundServer {
   readonly listener: InboundListener
@@ -58,25 +59,20 @@ async function forwardHttp(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const start = new Date()
   const t0 = performance.now()
+  const origin = recordOrigin(ctx, 'inbound')
   const socket = req.socket as TLSSocket
   const peer = ctx.network.peerOf(socket)
   const { identity: peerIdentity, xfcc } = peerInfo(ctx, socket)
-  const chunks: Buffer[] = []
+  let body: Buffer
   try {
-    for await (const c of req) chunks.push(c as Buffer)
+    body = await readBody(req)
   } catch {
     count(ctx, 'downstream_rq_rx_reset')
     return
   }
-  const body = Buffer.concat(chunks)
   const base = {
-    proxy: ctx.node.pod,
-    namespace: ctx.node.namespace,
-    cluster: ctx.node.cluster,
-    direction: 'inbound' as const,
-    startTime: start,
+    ...origin,
     method: req.method ?? 'GET',
     path: req.url ?? '/',
     protocol: `HTTP/${req.httpVersion}`,
@@ -93,40 +89,25 @@ async function forwardHttp(
     ...(peerIdentity ? { peerIdentity } : {}),
   }
   const up = appPort === undefined ? undefined : ctx.upstreams.forApp(appPort)
-  const sent = performance.now()
   try {
     if (!up) throw new Error('no app listening')
     const headers = forwardable(req.headers)
     if (xfcc) headers['x-forwarded-client-cert'] = xfcc
-    const upstream = await up.pool.request({
-      path: req.url ?? '/',
-      method: (req.method ?? 'GET') as 'GET',
-      headers,
-      body: body.length > 0 ? body : null,
-    })
-    const serviceTime = performance.now() - sent
-    const out = forwardable(upstream.headers)
-    out['x-envoy-upstream-service-time'] = String(Math.round(serviceTime))
-    out.server = 'istio-envoy'
-    res.writeHead(upstream.statusCode, out)
-    let bytes = 0
-    try {
-      for await (const chunk of upstream.body) {
-        bytes += (chunk as Buffer).length
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
-      }
-      res.end()
-    } catch {
-      res.destroy()
-    }
+    const method = req.method ?? 'GET'
+    const sent = await forward(
+      up,
+      { path: req.url ?? '/', method, headers, body },
+      res,
+      'istio-envoy',
+    )
     ctx.onAccess({
       ...base,
-      responseCode: upstream.statusCode,
+      responseCode: sent.status,
       responseFlags: [],
       responseCodeDetails: 'via_upstream',
-      bytesSent: bytes,
+      bytesSent: sent.bytesSent,
       durationMs: performance.now() - t0,
-      upstreamServiceTimeMs: serviceTime,
+      upstreamServiceTimeMs: sent.serviceTimeMs,
       ...(up.lastLocal ? { upstreamLocalAddress: `${up.lastLocal.ip}:${up.lastLocal.port}` } : {}),
     })
   } catch {
@@ -136,22 +117,54 @@ async function forwardHttp(
       'delayed_connect_error:_Connection_refused',
       true,
     )
-    if (!res.headersSent) {
-      res.writeHead(reply.status, {
-        'content-type': 'text/plain',
-        'content-length': Buffer.byteLength(reply.body),
-      })
-    }
-    res.end(reply.body)
     ctx.onAccess({
       ...base,
       responseCode: reply.status,
       responseFlags: reply.flags,
       responseCodeDetails: reply.details,
-      bytesSent: Buffer.byteLength(reply.body),
+      bytesSent: writeLocalReply(res, reply, 'istio-envoy'),
       durationMs: performance.now() - t0,
     })
   }
+}
+
+/** A TCP port: the decrypted bytes go to the app as they are. */
+function forwardTcp(
+  ctx: SidecarContext,
+  l: InboundListener,
+  appPort: number | undefined,
+  socket: TLSSocket,
+): void {
+  const t0 = performance.now()
+  const origin = recordOrigin(ctx, 'inbound')
+  const peer = ctx.network.peerOf(socket)
+  const record = (flags: string[], received: number, sent: number) =>
+    ctx.onAccess({
+      ...origin,
+      responseCode: 0,
+      responseFlags: flags,
+      bytesReceived: received,
+      bytesSent: sent,
+      durationMs: performance.now() - t0,
+      upstreamHost: `${ctx.node.ip}:${l.port}`,
+      upstreamCluster: l.cluster,
+      downstreamLocalAddress: `${ctx.node.ip}:${l.port}`,
+      downstreamRemoteAddress: `${peer.ip}:${peer.port}`,
+      requestedServerName: socket.servername || undefined,
+    })
+  if (appPort === undefined) {
+    socket.destroy()
+    record(['UF'], 0, 0)
+    return
+  }
+  let connected = false
+  const app = netConnect({ host: '127.0.0.1', port: appPort, noDelay: true }, () => {
+    connected = true
+  })
+  app.on('error', () => app.destroy())
+  pipeBoth(socket, app).then(({ received, sent }) =>
+    record(connected ? [] : ['UF'], received, sent),
+  )
 }
 
 /** Server ALPN: HTTP chains settle on http/1.1, TCP chains on an Istio protocol. */
@@ -196,30 +209,7 @@ export async function startInbound(
       http.emit('connection', socket)
       return
     }
-    const start = new Date()
-    const t0 = performance.now()
-    const peer = ctx.network.peerOf(socket)
-    const app = netConnect({ host: '127.0.0.1', port: appPort ?? 1 })
-    app.on('error', () => app.destroy())
-    pipeBoth(socket, app).then(({ received, sent }) =>
-      ctx.onAccess({
-        proxy: ctx.node.pod,
-        namespace: ctx.node.namespace,
-        cluster: ctx.node.cluster,
-        direction: 'inbound',
-        startTime: start,
-        responseCode: 0,
-        responseFlags: appPort === undefined ? ['UF'] : [],
-        bytesReceived: received,
-        bytesSent: sent,
-        durationMs: performance.now() - t0,
-        upstreamHost: `${ctx.node.ip}:${l.port}`,
-        upstreamCluster: l.cluster,
-        downstreamLocalAddress: `${ctx.node.ip}:${l.port}`,
-        downstreamRemoteAddress: `${peer.ip}:${peer.port}`,
-        requestedServerName: socket.servername || undefined,
-      }),
-    )
+    forwardTcp(ctx, l, appPort, socket)
   })
   // The raw listener hands connections to TLS so the fabric sees the real accepted socket.
   const open = new Set<Socket>()

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Peer } from '../proxy/index.ts'
 import { ConnectFailure, endpointKey } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint } from '../xds/index.ts'
-import { count, type SidecarContext } from './context.ts'
+import { count, recordOrigin, type SidecarContext } from './context.ts'
 import { forwardable, single } from './headers.ts'
 import {
   clusterNotFound,
@@ -16,15 +16,10 @@ import {
   upstreamReset,
   upstreamTerminated,
 } from './local-reply.ts'
+import { forward, readBody, writeLocalReply } from './relay.ts'
 
 /** Istio's default HTTP retry policy: 2 retries. */
 const MAX_ATTEMPTS = 3
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
 
 export interface OutboundRequest {
   readonly req: IncomingMessage
@@ -39,8 +34,8 @@ export interface OutboundRequest {
 
 export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest): Promise<void> {
   const { req, res } = r
-  const start = new Date()
   const t0 = performance.now()
+  const origin = recordOrigin(ctx, 'outbound')
   const authority = req.headers.host ?? `${r.destination.ip}:${r.destination.port}`
   const requestId = single(req.headers['x-request-id']) ?? randomUUID()
   let body: Buffer
@@ -58,11 +53,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   const cluster: Cluster | undefined = passthrough ? undefined : routing?.cluster(clusterName)
 
   const base = {
-    proxy: ctx.node.pod,
-    namespace: ctx.node.namespace,
-    cluster: ctx.node.cluster,
-    direction: 'outbound' as const,
-    startTime: start,
+    ...origin,
     method: req.method ?? 'GET',
     path: r.path,
     protocol: `HTTP/${req.httpVersion}`,
@@ -77,15 +68,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   }
   const localReply = (reply: LocalReply, upstreamHost?: string) => {
     count(ctx, `upstream_rq_${reply.status}`)
-    if (!res.headersSent) {
-      res.writeHead(reply.status, {
-        'content-length': Buffer.byteLength(reply.body),
-        'content-type': 'text/plain',
-        date: new Date().toUTCString(),
-        server: 'envoy',
-      })
-    }
-    res.end(reply.body)
+    const bytesSent = writeLocalReply(res, reply, 'envoy')
     ctx.onAccess({
       ...base,
       responseCode: reply.status,
@@ -94,7 +77,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
       ...(reply.transportFailureReason
         ? { upstreamTransportFailureReason: reply.transportFailureReason }
         : {}),
-      bytesSent: Buffer.byteLength(reply.body),
+      bytesSent,
       durationMs: performance.now() - t0,
       ...(upstreamHost ? { upstreamHost } : {}),
     })
@@ -116,44 +99,24 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     tried.add(host)
     const up = ctx.upstreams.forEndpoint(cluster, ep, timeoutMs)
     const done = lb && 'weight' in ep ? lb.begin(ep as LbEndpoint) : () => undefined
-    const sent = performance.now()
     try {
       const headers = forwardable(req.headers)
       headers['x-request-id'] = requestId
       headers['x-forwarded-proto'] = 'http'
       headers['x-envoy-attempt-count'] = String(attempt)
       headers.host = authority
-      const upstream = await up.pool.request({
-        path: r.path,
-        method: (req.method ?? 'GET') as 'GET',
-        headers,
-        body: body.length > 0 ? body : null,
-      })
-      const serviceTime = performance.now() - sent
-      const out = forwardable(upstream.headers)
-      out['x-envoy-upstream-service-time'] = String(Math.round(serviceTime))
-      out.server = 'envoy'
-      res.writeHead(upstream.statusCode, out)
-      let sentBytes = 0
-      try {
-        for await (const chunk of upstream.body) {
-          sentBytes += (chunk as Buffer).length
-          if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
-        }
-        res.end()
-      } catch {
-        res.destroy()
-      }
+      const method = req.method ?? 'GET'
+      const sent = await forward(up, { path: r.path, method, headers, body }, res, 'envoy')
       done()
-      count(ctx, `upstream_rq_${upstream.statusCode}`)
+      count(ctx, `upstream_rq_${sent.status}`)
       ctx.onAccess({
         ...base,
-        responseCode: upstream.statusCode,
+        responseCode: sent.status,
         responseFlags: [],
         responseCodeDetails: 'via_upstream',
-        bytesSent: sentBytes,
+        bytesSent: sent.bytesSent,
         durationMs: performance.now() - t0,
-        upstreamServiceTimeMs: serviceTime,
+        upstreamServiceTimeMs: sent.serviceTimeMs,
         upstreamHost: host,
         ...(up.lastLocal
           ? { upstreamLocalAddress: `${up.lastLocal.ip}:${up.lastLocal.port}` }

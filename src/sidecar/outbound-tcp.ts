@@ -5,9 +5,9 @@
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Peer } from '../proxy/index.ts'
-import { ConnectFailure, connectMtls, DialError, endpointKey, pipeBoth } from '../proxy/index.ts'
+import { ConnectFailure, connectMtls, dialUpstream, endpointKey, pipeBoth } from '../proxy/index.ts'
 import { ALPN_TCP } from '../xds/index.ts'
-import { count, type SidecarContext } from './context.ts'
+import { count, recordOrigin, type SidecarContext } from './context.ts'
 
 export async function handleOutboundTcp(
   ctx: SidecarContext,
@@ -15,18 +15,13 @@ export async function handleOutboundTcp(
   destination: Peer,
   downstream: Peer,
 ): Promise<void> {
-  const start = new Date()
   const t0 = performance.now()
   const routing = ctx.routing()
   const listener = routing?.tcpListener(destination.ip, destination.port)
   const cluster = listener ? routing?.cluster(listener.cluster) : undefined
   const clusterName = listener?.cluster ?? 'PassthroughCluster'
   const base = {
-    proxy: ctx.node.pod,
-    namespace: ctx.node.namespace,
-    cluster: ctx.node.cluster,
-    direction: 'outbound' as const,
-    startTime: start,
+    ...recordOrigin(ctx, 'outbound'),
     responseCode: 0,
     upstreamCluster: clusterName,
     downstreamLocalAddress: `${destination.ip}:${destination.port}`,
@@ -50,27 +45,18 @@ export async function handleOutboundTcp(
   if (!ep) return fail(['UH'])
   const host = endpointKey(ep)
   const timeoutMs = cluster?.connectTimeoutMs ?? ctx.connectTimeoutMs
-  let upstream: Socket
-  let local: Peer
-  let peerIdentity: string | undefined
+  let conn: { readonly socket: Socket; readonly local: Peer; readonly peerIdentity?: string }
   try {
-    if (cluster?.tls) {
-      const c = await connectMtls(ctx.network, ep, cluster.tls, ctx.secret(), ALPN_TCP, timeoutMs)
-      upstream = c.socket
-      local = c.local
-      peerIdentity = c.peerIdentity
-    } else {
-      const d = await ctx.network.dial(ep.address, ep.port, timeoutMs)
-      upstream = d.socket
-      local = d.local
-    }
+    conn = cluster?.tls
+      ? await connectMtls(ctx.network, ep, cluster.tls, ctx.secret(), ALPN_TCP, timeoutMs)
+      : await dialUpstream(ctx.network, ep, timeoutMs)
   } catch (err) {
     count(ctx, 'upstream_cx_connect_fail')
     const tfr = err instanceof ConnectFailure ? err.transportFailureReason : undefined
-    return fail(['UF', 'URX'], host, err instanceof DialError ? undefined : tfr)
+    return fail(['UF', 'URX'], host, tfr)
   }
   const done = lb && 'weight' in ep ? lb.begin(ep) : () => undefined
-  const { received, sent } = await pipeBoth(socket, upstream)
+  const { received, sent } = await pipeBoth(socket, conn.socket)
   done()
   ctx.onAccess({
     ...base,
@@ -79,7 +65,7 @@ export async function handleOutboundTcp(
     bytesSent: sent,
     durationMs: performance.now() - t0,
     upstreamHost: host,
-    upstreamLocalAddress: `${local.ip}:${local.port}`,
-    ...(peerIdentity ? { peerIdentity } : {}),
+    upstreamLocalAddress: `${conn.local.ip}:${conn.local.port}`,
+    ...(conn.peerIdentity ? { peerIdentity: conn.peerIdentity } : {}),
   })
 }

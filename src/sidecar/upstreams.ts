@@ -5,27 +5,29 @@ import type { Socket } from 'node:net'
 import { connect as netConnect } from 'node:net'
 import { Pool } from 'undici'
 import type { Peer, PodNetwork } from '../proxy/index.ts'
-import { ConnectFailure, connectMtls, DialError } from '../proxy/index.ts'
+import { ConnectFailure, connectMtls, dialUpstream } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint, WorkloadSecret } from '../xds/index.ts'
 import { ALPN_HTTP11 } from '../xds/index.ts'
 
-export interface Upstream {
+/** One pooled upstream, plus what its connector learned about the latest connection. */
+export class Upstream {
   readonly pool: Pool
   /** Virtual local address of the connection made most recently (for UPSTREAM_LOCAL_ADDRESS). */
   lastLocal?: Peer
   lastPeerIdentity?: string
-}
 
-type Connector = (cb: (err: Error | null, socket: Socket | null) => void, up: Upstream) => void
-
-function pool(origin: string, connector: Connector): Upstream {
-  const up: { pool?: Pool; lastLocal?: Peer; lastPeerIdentity?: string } = {}
-  up.pool = new Pool(origin, {
-    connect: (_opts, cb) => connector(cb as never, up as Upstream),
-    keepAliveTimeout: 60_000,
-    pipelining: 1,
-  })
-  return up as Upstream
+  constructor(origin: string, connect: (up: Upstream) => Promise<Socket>) {
+    this.pool = new Pool(origin, {
+      connect: (_opts, cb) => {
+        connect(this).then(
+          (socket) => cb(null, socket),
+          (err: Error) => cb(err, null),
+        )
+      },
+      keepAliveTimeout: 60_000,
+      pipelining: 1,
+    })
+  }
 }
 
 export class Upstreams {
@@ -48,28 +50,16 @@ export class Upstreams {
     let up = this.#pools.get(key)
     if (up) return up
     const tls = cluster?.tls
-    up = pool(`http://${ep.address}:${ep.port}`, (cb, u) => {
-      const done = tls
-        ? connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs).then((c) => {
-            u.lastLocal = c.local
-            if (c.peerIdentity) u.lastPeerIdentity = c.peerIdentity
-            return c.socket as Socket
-          })
-        : this.#network.dial(ep.address, ep.port, timeoutMs).then(
-            (d) => {
-              u.lastLocal = d.local
-              return d.socket
-            },
-            (err: unknown) => {
-              throw new ConnectFailure(
-                err instanceof DialError ? err.resetReason : 'remote connection failure',
-              )
-            },
-          )
-      done.then(
-        (s) => cb(null, s),
-        (e: Error) => cb(e, null),
-      )
+    up = new Upstream(`http://${ep.address}:${ep.port}`, async (u) => {
+      if (!tls) {
+        const d = await dialUpstream(this.#network, ep, timeoutMs)
+        u.lastLocal = d.local
+        return d.socket
+      }
+      const c = await connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs)
+      u.lastLocal = c.local
+      if (c.peerIdentity) u.lastPeerIdentity = c.peerIdentity
+      return c.socket
     })
     this.#pools.set(key, up)
     return up
@@ -80,25 +70,27 @@ export class Upstreams {
     const key = `inbound|${realPort}`
     let up = this.#pools.get(key)
     if (up) return up
-    up = pool(`http://127.0.0.1:${realPort}`, (cb, u) => {
-      const socket = netConnect({ host: '127.0.0.1', port: realPort, noDelay: true })
-      const fail = () => {
-        socket.destroy()
-        cb(
-          new ConnectFailure(
-            'remote connection failure',
-            'delayed_connect_error:_Connection_refused',
-          ),
-          null,
-        )
-      }
-      socket.once('error', fail)
-      socket.once('connect', () => {
-        socket.off('error', fail)
-        u.lastLocal = { ip: '127.0.0.6', port: socket.localPort ?? 0 }
-        cb(null, socket)
-      })
-    })
+    up = new Upstream(
+      `http://127.0.0.1:${realPort}`,
+      (u) =>
+        new Promise((resolve, reject) => {
+          const socket = netConnect({ host: '127.0.0.1', port: realPort, noDelay: true })
+          socket.once('error', () => {
+            socket.destroy()
+            reject(
+              new ConnectFailure(
+                'remote connection failure',
+                'delayed_connect_error:_Connection_refused',
+              ),
+            )
+          })
+          socket.once('connect', () => {
+            socket.removeAllListeners('error')
+            u.lastLocal = { ip: '127.0.0.6', port: socket.localPort ?? 0 }
+            resolve(socket)
+          })
+        }),
+    )
     this.#pools.set(key, up)
     return up
   }

@@ -99,6 +99,7 @@ export function gatewayConfig(
     listeners: [
       {
         kind: 'gateway',
+        // Envoy's listener name; the fabric binds 127.0.0.1 only.
         name: '0.0.0.0_15443',
         port: 15443,
         filterChains: [{ serverName: SNI, applicationProtocols: ISTIO_MTLS_ALPNS, cluster: SNI }],

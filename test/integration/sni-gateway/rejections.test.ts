@@ -145,7 +145,7 @@ test('a filter chain whose cluster is missing closes the connection with NC', as
 test('a refused upstream dial closes the connection with UF,URX', async () => {
   const h = await startHarness()
   const pod = await h.startBackend('10.20.0.10', 'helloworld-v2')
-  // The pod is there, but nothing listens on 5001.
+  // The pod is there, but nothing listens on its virtual port 5001 (a fabric address, not a bind).
   h.gateway.apply(gatewayConfig(1, [{ ip: pod.ip, port: 5001 }]))
   await h.refused()
   await vi.waitFor(() => expect(h.records).toHaveLength(1))
