@@ -145,7 +145,10 @@ describe('meshsim up', () => {
     },
   )
 
-  test('SIGINT shuts the mesh down cleanly, exits 0 and removes the run file', async () => {
+  test('SIGINT, even twice as npx forwards it, shuts the mesh down cleanly, exits 0 and removes the run file', async () => {
+    up.kill('SIGINT')
+    // The run file goes first in the teardown: a second SIGINT then arrives mid-shutdown.
+    await vi.waitFor(() => expect(existsSync(env.MESHSIM_RUN_FILE)).toBe(false), { interval: 1 })
     up.kill('SIGINT')
     const [code] = await once(up, 'exit')
     expect(code).toBe(0)

@@ -1,7 +1,6 @@
 // `meshsim up FILE`: starts the mesh, serves the admin API, writes the run file, prints a ready
 // summary and then one access-log line per request, and shuts down cleanly on SIGINT/SIGTERM.
 
-import { once } from 'node:events'
 import type { FastifyInstance } from 'fastify'
 import { buildAdmin } from '../../admin/index.ts'
 import {
@@ -110,12 +109,21 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
   const unsubscribe = mesh.records.subscribe((r) => {
     io.stdout.write(opts.output === 'json' ? `${JSON.stringify(r)}\n` : `${formatAccessLog(r)}\n`)
   })
-  const stop = opts.until ?? Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
-  await stop
+  // Handlers stay installed until shutdown ends: Ctrl-C under npx delivers SIGINT twice (the
+  // terminal's and npx's forwarded copy), and a second one must not kill the teardown.
+  let onSignal = () => {}
+  const signalled = new Promise<void>((resolve) => {
+    onSignal = () => resolve()
+  })
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  await (opts.until ?? signalled)
   unsubscribe()
   removeRunFile(runFile, process.pid)
   await admin.close()
   await mesh.close()
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
   if (opts.output === 'text') io.stderr.write('mesh stopped\n')
   return ExitCode.Ok
 }
