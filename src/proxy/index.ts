@@ -4,6 +4,11 @@
 
 export * from './access-log.ts'
 export * from './connector.ts'
+export * from './http1/client.ts'
+export * from './http1/head.ts'
+export * from './http1/parser.ts'
+export * from './http1/relay.ts'
+export * from './http1/server.ts'
 export * from './load-balancer.ts'
 export * from './network.ts'
 export * from './pipe.ts'

@@ -2,14 +2,10 @@
 // proxy (absolute-form requests and CONNECT) and SOCKS5, so a real curl with http_proxy or
 // ALL_PROXY sends its traffic from this pod. Names resolve with the pod's DNS view.
 
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http'
 import { createServer as createNetServer, type Server, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Peer } from '../proxy/index.ts'
+import type { MessageHead, Peer, ServerExchange } from '../proxy/index.ts'
+import { headerValue, serveHttp1 } from '../proxy/index.ts'
 import { count, type SidecarContext } from './context.ts'
 import { handleOutboundHttp } from './outbound-http.ts'
 import { handleOutboundTcp } from './outbound-tcp.ts'
@@ -25,98 +21,112 @@ export interface CaptureServer {
   close(): Promise<void>
 }
 
+const ABSOLUTE = /^[a-z][a-z0-9+.-]*:\/\//i
+
+/** Where a proxied request goes: an absolute-form target, or the Host header. */
+interface Target {
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  readonly authority: string
+}
+
+function targetOf(head: MessageHead): Target | 'bad-request' {
+  const absolute = ABSOLUTE.test(head.url)
+  const hostHeader = headerValue(head.headers, 'host')
+  let url: URL
+  try {
+    url = absolute ? new URL(head.url) : new URL(head.url, `http://${hostHeader ?? 'invalid'}`)
+  } catch {
+    return 'bad-request'
+  }
+  if (url.protocol !== 'http:' || (!absolute && hostHeader === undefined)) return 'bad-request'
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? 80 : Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    // RFC 9112 §3.2.2: an absolute-form target overrides the Host header.
+    authority: absolute ? url.host : (hostHeader ?? url.host),
+  }
+}
+
 export async function startCapture(
   ctx: SidecarContext,
   resolve: PodResolver,
 ): Promise<CaptureServer> {
-  // Connections tunneled through CONNECT or SOCKS5 remember where the app meant to go.
-  const tunnels = new WeakMap<Duplex, Peer>()
   const open = new Set<Socket>()
-  const appPeer = (socket: { remotePort?: number | undefined }): Peer => ({
-    ip: ctx.node.ip,
-    port: socket.remotePort ?? 0,
-  })
+  const appPeer = (socket: Socket): Peer => ({ ip: ctx.node.ip, port: socket.remotePort ?? 0 })
 
-  const unresolvable = (res: ServerResponse, host: string) => {
-    count(ctx, 'capture_resolve_fail')
-    const body = `meshsim: ${host} does not resolve from ${ctx.node.pod} in ${ctx.node.cluster}\n`
-    res.writeHead(502, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
-    res.end(body)
-  }
+  const badRequest = (ex: ServerExchange) =>
+    ex.reply(400, 'Bad Request', ['content-type', 'text/plain', 'server', 'envoy'], 'Bad Request')
 
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    const tunneled = tunnels.get(req.socket)
-    let destination: Peer | undefined = tunneled
-    let path = req.url ?? '/'
-    if (!destination) {
-      let url: URL
-      try {
-        url = /^[a-z]+:\/\//i.test(path)
-          ? new URL(path)
-          : new URL(path, `http://${req.headers.host ?? 'invalid'}`)
-      } catch {
-        res.writeHead(400).end()
-        return
-      }
-      if (url.protocol !== 'http:') {
-        res.writeHead(400).end()
-        return
-      }
-      const ip = resolve(url.hostname)
-      if (ip === undefined) return unresolvable(res, url.hostname)
-      destination = { ip, port: url.port === '' ? 80 : Number(url.port) }
-      path = `${url.pathname}${url.search}`
-      // RFC 9112 §3.2.2: an absolute-form target overrides the Host header.
-      if (/^[a-z]+:\/\//i.test(req.url ?? '') || !req.headers.host) req.headers.host = url.host
+  /** Proxy-form HTTP on the capture port itself. */
+  const onProxyRequest = (socket: Socket) => (ex: ServerExchange) => {
+    const t = targetOf(ex.head)
+    if (t === 'bad-request') return badRequest(ex)
+    const ip = resolve(t.host)
+    if (ip === undefined) {
+      count(ctx, 'capture_resolve_fail')
+      const body = `meshsim: ${t.host} does not resolve from ${ctx.node.pod} in ${ctx.node.cluster}\n`
+      ex.reply(502, 'Bad Gateway', ['content-type', 'text/plain'], body)
+      return
     }
-    handleOutboundHttp(ctx, { req, res, destination, downstream: appPeer(req.socket), path }).catch(
-      () => {
-        count(ctx, 'downstream_rq_error')
-        res.destroy()
-      },
-    )
+    run(ex, { ip, port: t.port }, appPeer(socket), t.path, t.authority)
   }
 
-  const http = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    try {
-      onRequest(req, res)
-    } catch {
+  /** Origin-form HTTP inside a CONNECT or SOCKS5 tunnel to `destination`. */
+  const onTunneledRequest = (socket: Socket, destination: Peer) => (ex: ServerExchange) => {
+    const t = targetOf(ex.head)
+    if (t === 'bad-request') return badRequest(ex)
+    run(ex, destination, appPeer(socket), t.path, t.authority)
+  }
+
+  const run = (
+    ex: ServerExchange,
+    destination: Peer,
+    downstream: Peer,
+    path: string,
+    authority: string,
+  ) => {
+    handleOutboundHttp(ctx, { ex, destination, downstream, path, authority }).catch(() => {
       count(ctx, 'downstream_rq_error')
-      res.destroy()
-    }
-  })
-  http.on('clientError', (_err, socket) => {
-    count(ctx, 'downstream_cx_protocol_error')
-    socket.destroy()
-  })
+      ex.destroy()
+    })
+  }
+
+  const onProtocolError = () => count(ctx, 'downstream_cx_protocol_error')
 
   /** A tunneled stream: TCP listeners proxy bytes, HTTP ports are parsed per request. */
-  const splice = (socket: Socket, destination: Peer, downstream: Peer) => {
+  const splice = (socket: Socket, destination: Peer, rest?: Buffer) => {
+    if (rest && rest.length > 0) socket.unshift(rest)
     const routing = ctx.routing()
     if (
       routing?.httpListener(destination.port) &&
       !routing.tcpListener(destination.ip, destination.port)
     ) {
-      tunnels.set(socket, destination)
-      http.emit('connection', socket)
-      socket.resume()
+      serveHttp1(socket, onTunneledRequest(socket, destination), { onProtocolError })
       return
     }
-    handleOutboundTcp(ctx, socket, destination, downstream).catch(() => socket.destroy())
+    handleOutboundTcp(ctx, socket, destination, appPeer(socket)).catch(() => socket.destroy())
   }
 
-  http.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const [host = '', port = ''] = (req.url ?? '').split(/:(?=\d+$)/)
+  const onUpgrade = (head: MessageHead, socket: Duplex, rest: Buffer) => {
+    const s = socket as Socket
+    if (head.method !== 'CONNECT') {
+      // Istio proxies WebSocket upgrades; meshsim does not yet.
+      s.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
+      return
+    }
+    const [host = '', port = ''] = head.url.split(/:(?=\d+$)/)
     const ip = resolve(host.replace(/^\[|\]$/g, ''))
     if (ip === undefined || !/^\d+$/.test(port)) {
       count(ctx, 'capture_resolve_fail')
-      socket.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')
+      s.end('HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n')
       return
     }
-    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
-    if (head.length > 0) socket.unshift(head)
-    splice(socket, { ip, port: Number(port) }, appPeer(socket))
-  })
+    s.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+    splice(s, { ip, port: Number(port) }, rest)
+  }
 
   const server = createNetServer({ noDelay: true }, (socket) => {
     open.add(socket)
@@ -127,11 +137,9 @@ export async function startCapture(
       socket.pause()
       socket.unshift(first)
       if (first[0] !== 5) {
-        http.emit('connection', socket)
-        socket.resume()
+        serveHttp1(socket, onProxyRequest(socket), { onProtocolError, onUpgrade })
         return
       }
-      socket.resume()
       socksHandshake(socket).then(
         (target) => {
           if (!target) {
@@ -146,10 +154,11 @@ export async function startCapture(
             return
           }
           socksReply(socket, 0)
-          splice(socket, { ip, port: target.port }, appPeer(socket))
+          splice(socket, { ip, port: target.port })
         },
         () => socket.destroy(),
       )
+      socket.resume()
     })
   })
   server.on('error', () => count(ctx, 'listener_error'))

@@ -4,23 +4,23 @@
 
 import { createHash } from 'node:crypto'
 import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http'
-import {
   createServer as createNetServer,
   connect as netConnect,
   type Server,
   type Socket,
 } from 'node:net'
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls'
-import { pipeBoth, uriSans } from '../proxy/index.ts'
+import type { ServerExchange } from '../proxy/index.ts'
+import { headerValue, pipeBoth, serveHttp1, uriSans, writeHead } from '../proxy/index.ts'
 import type { InboundListener } from '../xds/index.ts'
 import { count, recordOrigin, type SidecarContext } from './context.ts'
-import { forwardable, single } from './headers.ts'
-import { upstreamReset } from './local-reply.ts'
-import { forward, readBody, writeLocalReply } from './relay.ts'
+import {
+  type LocalReply,
+  upstreamProtocolError,
+  upstreamReset,
+  upstreamTerminated,
+} from './local-reply.ts'
+import { forward, type Relayed, writeLocalReply } from './relay.ts'
 
 export interface InboundServer {
   readonly listener: InboundListener
@@ -52,34 +52,29 @@ function peerInfo(ctx: SidecarContext, socket: TLSSocket): PeerInfo {
   return info
 }
 
+/** Headers the inbound sidecar sets for the app. */
+const REPLACED = new Set(['x-forwarded-client-cert', 'x-forwarded-proto', 'expect'])
+
 async function forwardHttp(
   ctx: SidecarContext,
   l: InboundListener,
   appPort: number | undefined,
-  req: IncomingMessage,
-  res: ServerResponse,
+  ex: ServerExchange,
 ): Promise<void> {
   const t0 = performance.now()
   const origin = recordOrigin(ctx, 'inbound')
-  const socket = req.socket as TLSSocket
+  const socket = ex.socket as TLSSocket
   const peer = ctx.network.peerOf(socket)
   const { identity: peerIdentity, xfcc } = peerInfo(ctx, socket)
-  let body: Buffer
-  try {
-    body = await readBody(req)
-  } catch {
-    count(ctx, 'downstream_rq_rx_reset')
-    return
-  }
+  const headers = ex.head.headers
   const base = {
     ...origin,
-    method: req.method ?? 'GET',
-    path: req.url ?? '/',
-    protocol: `HTTP/${req.httpVersion}`,
-    bytesReceived: body.length,
-    userAgent: single(req.headers['user-agent']),
-    requestId: single(req.headers['x-request-id']),
-    authority: req.headers.host,
+    method: ex.head.method,
+    path: ex.head.url,
+    protocol: `HTTP/1.${ex.head.versionMinor}`,
+    userAgent: headerValue(headers, 'user-agent'),
+    requestId: headerValue(headers, 'x-request-id'),
+    authority: headerValue(headers, 'host'),
     upstreamHost: `${ctx.node.ip}:${l.port}`,
     upstreamCluster: l.cluster,
     downstreamLocalAddress: `${ctx.node.ip}:${l.port}`,
@@ -88,44 +83,62 @@ async function forwardHttp(
     routeName: 'default',
     ...(peerIdentity ? { peerIdentity } : {}),
   }
-  const up = appPort === undefined ? undefined : ctx.upstreams.forApp(appPort)
-  try {
-    if (!up) throw new Error('no app listening')
-    const headers = forwardable(req.headers)
-    if (xfcc) headers['x-forwarded-client-cert'] = xfcc
-    const method = req.method ?? 'GET'
-    const sent = await forward(
-      up,
-      { path: req.url ?? '/', method, headers, body },
-      res,
-      'istio-envoy',
-    )
+  const head = writeHead(`${ex.head.method} ${ex.head.url} HTTP/1.1`, headers, {
+    replace: REPLACED,
+    add: ['x-forwarded-proto', 'https', ...(xfcc ? ['x-forwarded-client-cert', xfcc] : [])],
+    framing: ex.framing,
+  })
+  const failed = (reply: LocalReply) =>
     ctx.onAccess({
       ...base,
-      responseCode: sent.status,
-      responseFlags: [],
-      responseCodeDetails: 'via_upstream',
-      bytesSent: sent.bytesSent,
-      durationMs: performance.now() - t0,
-      upstreamServiceTimeMs: sent.serviceTimeMs,
-      ...(up.lastLocal ? { upstreamLocalAddress: `${up.lastLocal.ip}:${up.lastLocal.port}` } : {}),
-    })
-  } catch {
-    count(ctx, 'upstream_cx_connect_fail')
-    const reply = upstreamReset(
-      'remote connection failure',
-      'delayed_connect_error:_Connection_refused',
-      true,
-    )
-    ctx.onAccess({
-      ...base,
+      bytesReceived: ex.bodyBytes,
       responseCode: reply.status,
       responseFlags: reply.flags,
       responseCodeDetails: reply.details,
-      bytesSent: writeLocalReply(res, reply, 'istio-envoy'),
+      bytesSent: writeLocalReply(ex, reply, 'istio-envoy'),
       durationMs: performance.now() - t0,
     })
+  let relayed: Relayed
+  try {
+    if (appPort === undefined) throw new Error('no app listening')
+    relayed = await forward(ctx.upstreams.forApp(appPort), ex, head, 'istio-envoy')
+  } catch {
+    count(ctx, 'upstream_cx_connect_fail')
+    return failed(
+      upstreamReset('remote connection failure', 'delayed_connect_error:_Connection_refused', true),
+    )
   }
+  const { outcome } = relayed
+  if (outcome.kind === 'downstream-reset') {
+    count(ctx, 'downstream_rq_rx_reset')
+    ctx.onAccess({
+      ...base,
+      bytesReceived: ex.bodyBytes,
+      responseCode: 0,
+      responseFlags: ['DC'],
+      responseCodeDetails: 'downstream_remote_disconnect',
+      bytesSent: 0,
+      durationMs: performance.now() - t0,
+    })
+    return
+  }
+  if (outcome.kind === 'reset') {
+    count(ctx, 'upstream_rq_reset')
+    return failed(
+      outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated(),
+    )
+  }
+  ctx.onAccess({
+    ...base,
+    bytesReceived: ex.bodyBytes,
+    responseCode: outcome.status,
+    responseFlags: outcome.complete ? [] : ['UC'],
+    responseCodeDetails: 'via_upstream',
+    bytesSent: outcome.bytesSent,
+    durationMs: performance.now() - t0,
+    upstreamServiceTimeMs: outcome.serviceTimeMs,
+    upstreamLocalAddress: `${relayed.local.ip}:${relayed.local.port}`,
+  })
 }
 
 /** A TCP port: the decrypted bytes go to the app as they are. */
@@ -191,13 +204,10 @@ export async function startInbound(
     minVersion: 'TLSv1.2',
     ALPNCallback: alpnFor(l.protocol),
   })
-  const http = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    forwardHttp(ctx, l, appPort, req, res).catch(() => res.destroy())
-  })
-  http.on('clientError', (_err, socket) => {
-    count(ctx, 'downstream_cx_protocol_error')
-    socket.destroy()
-  })
+  const onRequest = (ex: ServerExchange) => {
+    forwardHttp(ctx, l, appPort, ex).catch(() => ex.destroy())
+  }
+  const onProtocolError = () => count(ctx, 'downstream_cx_protocol_error')
   tls.on('tlsClientError', (_err, socket) => {
     count(ctx, 'ssl.connection_error')
     socket.destroy()
@@ -206,7 +216,7 @@ export async function startInbound(
     count(ctx, 'downstream_cx_total')
     socket.on('error', () => socket.destroy())
     if (l.protocol === 'HTTP') {
-      http.emit('connection', socket)
+      serveHttp1(socket, onRequest, { onProtocolError })
       return
     }
     forwardTcp(ctx, l, appPort, socket)

@@ -49,3 +49,11 @@ export const upstreamTerminated = (): LocalReply => ({
   details: 'upstream_reset_before_response_started{connection_termination}',
   body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
 })
+
+/** The upstream's response could not be parsed. */
+export const upstreamProtocolError = (): LocalReply => ({
+  status: 502,
+  flags: ['UPE'],
+  details: 'upstream_reset_before_response_started{protocol_error}',
+  body: 'upstream connect error or disconnect/reset before headers. reset reason: protocol error',
+})

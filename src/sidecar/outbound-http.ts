@@ -3,48 +3,51 @@
 // previous hosts avoided), pooled mTLS upstream, then one access record.
 
 import { randomUUID } from 'node:crypto'
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Peer } from '../proxy/index.ts'
-import { ConnectFailure, endpointKey } from '../proxy/index.ts'
+import type { Peer, ServerExchange } from '../proxy/index.ts'
+import { ConnectFailure, endpointKey, headerValue, writeHead } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint } from '../xds/index.ts'
 import { count, recordOrigin, type SidecarContext } from './context.ts'
-import { forwardable, single } from './headers.ts'
 import {
   clusterNotFound,
   type LocalReply,
   noHealthyUpstream,
+  upstreamProtocolError,
   upstreamReset,
   upstreamTerminated,
 } from './local-reply.ts'
-import { forward, readBody, writeLocalReply } from './relay.ts'
+import { forward, writeLocalReply } from './relay.ts'
 
 /** Istio's default HTTP retry policy: 2 retries. */
 const MAX_ATTEMPTS = 3
 
+/** Headers the sidecar sets on every request it sends upstream. */
+const REPLACED = new Set([
+  'host',
+  'x-request-id',
+  'x-forwarded-proto',
+  'x-envoy-attempt-count',
+  'expect',
+])
+
 export interface OutboundRequest {
-  readonly req: IncomingMessage
-  readonly res: ServerResponse
+  readonly ex: ServerExchange
   /** Original destination: the Service ClusterIP (or other address) and port the app dialed. */
   readonly destination: Peer
   /** The app's end of the connection. */
   readonly downstream: Peer
   /** Path in origin form. */
   readonly path: string
+  /** Host header value (an absolute-form target's authority wins over the header). */
+  readonly authority: string
 }
 
 export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest): Promise<void> {
-  const { req, res } = r
+  const { ex } = r
   const t0 = performance.now()
   const origin = recordOrigin(ctx, 'outbound')
-  const authority = req.headers.host ?? `${r.destination.ip}:${r.destination.port}`
-  const requestId = single(req.headers['x-request-id']) ?? randomUUID()
-  let body: Buffer
-  try {
-    body = await readBody(req)
-  } catch {
-    count(ctx, 'downstream_rq_rx_reset')
-    return
-  }
+  const authority = r.authority
+  const headers = ex.head.headers
+  const requestId = headerValue(headers, 'x-request-id') ?? randomUUID()
   const routing = ctx.routing()
   const listener = routing?.httpListener(r.destination.port)
   const vhost = listener ? routing?.virtualHost(listener.routeConfigName, authority) : undefined
@@ -54,11 +57,10 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
 
   const base = {
     ...origin,
-    method: req.method ?? 'GET',
+    method: ex.head.method,
     path: r.path,
-    protocol: `HTTP/${req.httpVersion}`,
-    bytesReceived: body.length,
-    userAgent: single(req.headers['user-agent']),
+    protocol: `HTTP/1.${ex.head.versionMinor}`,
+    userAgent: headerValue(headers, 'user-agent'),
     requestId,
     authority,
     upstreamCluster: clusterName,
@@ -68,9 +70,10 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   }
   const localReply = (reply: LocalReply, upstreamHost?: string) => {
     count(ctx, `upstream_rq_${reply.status}`)
-    const bytesSent = writeLocalReply(res, reply, 'envoy')
+    const bytesSent = writeLocalReply(ex, reply, 'envoy')
     ctx.onAccess({
       ...base,
+      bytesReceived: ex.bodyBytes,
       responseCode: reply.status,
       responseFlags: reply.flags,
       responseCodeDetails: reply.details,
@@ -97,44 +100,72 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     const host = endpointKey(ep)
     lastHost = host
     tried.add(host)
-    const up = ctx.upstreams.forEndpoint(cluster, ep, timeoutMs)
+    const pool = ctx.upstreams.forEndpoint(cluster, ep, timeoutMs)
     const done = lb && 'weight' in ep ? lb.begin(ep as LbEndpoint) : () => undefined
+    const head = writeHead(`${ex.head.method} ${r.path} HTTP/1.1`, headers, {
+      replace: REPLACED,
+      add: [
+        'host',
+        authority,
+        'x-request-id',
+        requestId,
+        'x-forwarded-proto',
+        'http',
+        'x-envoy-attempt-count',
+        String(attempt),
+      ],
+      framing: ex.framing,
+    })
+    let relayed: Awaited<ReturnType<typeof forward>>
     try {
-      const headers = forwardable(req.headers)
-      headers['x-request-id'] = requestId
-      headers['x-forwarded-proto'] = 'http'
-      headers['x-envoy-attempt-count'] = String(attempt)
-      headers.host = authority
-      const method = req.method ?? 'GET'
-      const sent = await forward(up, { path: r.path, method, headers, body }, res, 'envoy')
-      done()
-      count(ctx, `upstream_rq_${sent.status}`)
-      ctx.onAccess({
-        ...base,
-        responseCode: sent.status,
-        responseFlags: [],
-        responseCodeDetails: 'via_upstream',
-        bytesSent: sent.bytesSent,
-        durationMs: performance.now() - t0,
-        upstreamServiceTimeMs: sent.serviceTimeMs,
-        upstreamHost: host,
-        ...(up.lastLocal
-          ? { upstreamLocalAddress: `${up.lastLocal.ip}:${up.lastLocal.port}` }
-          : {}),
-        ...(up.lastPeerIdentity ? { peerIdentity: up.lastPeerIdentity } : {}),
-      })
-      return
+      relayed = await forward(pool, ex, head, 'envoy')
     } catch (err) {
       done()
-      const failure = err instanceof ConnectFailure ? err : (err as { cause?: unknown }).cause
-      if (failure instanceof ConnectFailure) {
+      if (err instanceof ConnectFailure) {
         count(ctx, 'upstream_cx_connect_fail')
-        lastFailure = failure
+        lastFailure = err
         continue
       }
       count(ctx, 'upstream_rq_reset')
       return localReply(upstreamTerminated(), host)
     }
+    done()
+    const { outcome } = relayed
+    if (outcome.kind === 'downstream-reset') {
+      count(ctx, 'downstream_rq_rx_reset')
+      ctx.onAccess({
+        ...base,
+        bytesReceived: ex.bodyBytes,
+        responseCode: 0,
+        responseFlags: ['DC'],
+        responseCodeDetails: 'downstream_remote_disconnect',
+        bytesSent: 0,
+        durationMs: performance.now() - t0,
+        upstreamHost: host,
+      })
+      return
+    }
+    if (outcome.kind === 'reset') {
+      count(ctx, 'upstream_rq_reset')
+      const reply =
+        outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated()
+      return localReply(reply, host)
+    }
+    count(ctx, `upstream_rq_${outcome.status}`)
+    ctx.onAccess({
+      ...base,
+      bytesReceived: ex.bodyBytes,
+      responseCode: outcome.status,
+      responseFlags: outcome.complete ? [] : ['UC'],
+      responseCodeDetails: 'via_upstream',
+      bytesSent: outcome.bytesSent,
+      durationMs: performance.now() - t0,
+      upstreamServiceTimeMs: outcome.serviceTimeMs,
+      upstreamHost: host,
+      upstreamLocalAddress: `${relayed.local.ip}:${relayed.local.port}`,
+      ...(relayed.peerIdentity ? { peerIdentity: relayed.peerIdentity } : {}),
+    })
+    return
   }
   const f = lastFailure ?? new ConnectFailure('remote connection failure')
   return localReply(upstreamReset(f.resetReason, f.transportFailureReason, true), lastHost)

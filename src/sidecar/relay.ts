@@ -1,72 +1,60 @@
-// Moving one HTTP exchange through a sidecar: read the downstream body, send the request on an
-// upstream pool and stream the answer back, or write an Envoy local reply instead.
+// Moving one HTTP exchange through a sidecar: take a pooled connection, relay the exchange, and
+// hand the connection back; or answer with an Envoy local reply instead.
 
-import type { IncomingMessage, ServerResponse } from 'node:http'
-import { forwardable } from './headers.ts'
+import type { ConnectionPool, RelayOutcome, ServerExchange } from '../proxy/index.ts'
+import { relayExchange } from '../proxy/index.ts'
 import type { LocalReply } from './local-reply.ts'
-import type { Upstream } from './upstreams.ts'
 
-/** Buffers the request body (so a retry can send it again). */
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const c of req) chunks.push(c as Buffer)
-  return Buffer.concat(chunks)
-}
-
-export interface Forwarded {
-  readonly status: number
-  /** Response body bytes written downstream. */
-  readonly bytesSent: number
-  /** Time to the upstream's response headers (X-ENVOY-UPSTREAM-SERVICE-TIME). */
-  readonly serviceTimeMs: number
+export interface Relayed {
+  readonly outcome: RelayOutcome
+  /** The connection that carried it, for UPSTREAM_LOCAL_ADDRESS and the peer's identity. */
+  readonly local: { readonly ip: string; readonly port: number }
+  readonly peerIdentity: string | undefined
 }
 
 /**
- * Sends the request upstream and streams the response to `res`. Rejects only when no response
- * arrived (the caller decides about retries); a body cut short afterwards resets `res`.
+ * Sends the exchange on a connection from `pool`, once more on a fresh connection when a reused
+ * one turns out stale. Rejects only when no connection could be made (the connector's error).
  */
 export async function forward(
-  up: Upstream,
-  request: {
-    readonly path: string
-    readonly method: string
-    readonly headers: Record<string, string | string[]>
-    readonly body: Buffer
-  },
-  res: ServerResponse,
+  pool: ConnectionPool,
+  ex: ServerExchange,
+  head: string,
   server: string,
-): Promise<Forwarded> {
-  const sent = performance.now()
-  const upstream = await up.pool.request({
-    path: request.path,
-    method: request.method as 'GET',
-    headers: request.headers,
-    body: request.body.length > 0 ? request.body : null,
-  })
-  const serviceTimeMs = performance.now() - sent
-  const out = forwardable(upstream.headers)
-  out['x-envoy-upstream-service-time'] = String(Math.round(serviceTimeMs))
-  out.server = server
-  res.writeHead(upstream.statusCode, out)
-  let bytesSent = 0
-  try {
-    for await (const chunk of upstream.body) {
-      bytesSent += (chunk as Buffer).length
-      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve))
+): Promise<Relayed> {
+  let replay = false
+  for (let attempt = 0; ; attempt++) {
+    const conn = await pool.acquire()
+    const outcome = await relayExchange(ex, conn, { head, replay }, { server })
+    if (outcome.kind === 'response') pool.release(conn, outcome.reusable)
+    else conn.destroy()
+    if (outcome.kind === 'reset' && outcome.stale && attempt === 0) {
+      replay = true
+      continue
     }
-    res.end()
-  } catch {
-    res.destroy()
+    return { outcome, local: conn.local, peerIdentity: conn.peerIdentity }
   }
-  return { status: upstream.statusCode, bytesSent, serviceTimeMs }
 }
 
 /** Answers with an Envoy local reply; returns the body bytes written. */
-export function writeLocalReply(res: ServerResponse, reply: LocalReply, server: string): number {
-  const length = Buffer.byteLength(reply.body)
-  if (!res.headersSent) {
-    res.writeHead(reply.status, { 'content-length': length, 'content-type': 'text/plain', server })
+export function writeLocalReply(ex: ServerExchange, reply: LocalReply, server: string): number {
+  if (ex.responseStarted) {
+    ex.destroy()
+    return 0
   }
-  res.end(reply.body)
-  return length
+  return ex.reply(
+    reply.status,
+    REASONS[reply.status] ?? 'Unknown',
+    ['content-type', 'text/plain', 'server', server],
+    reply.body,
+  )
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 }

@@ -1,37 +1,14 @@
-// Pooled keep-alive HTTP/1.1 connections per upstream endpoint (undici Pools). Mesh endpoints get
-// Istio mTLS through the fabric; the local app and passthrough destinations get plaintext.
+// Pooled keep-alive HTTP/1.1 connections per upstream endpoint. Mesh endpoints get Istio mTLS
+// through the fabric; the local app and passthrough destinations get plaintext.
 
-import type { Socket } from 'node:net'
 import { connect as netConnect } from 'node:net'
-import { Pool } from 'undici'
-import type { Peer, PodNetwork } from '../proxy/index.ts'
-import { ConnectFailure, connectMtls, dialUpstream } from '../proxy/index.ts'
+import type { PodNetwork } from '../proxy/index.ts'
+import { ConnectFailure, ConnectionPool, connectMtls, dialUpstream } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint, WorkloadSecret } from '../xds/index.ts'
 import { ALPN_HTTP11 } from '../xds/index.ts'
 
-/** One pooled upstream, plus what its connector learned about the latest connection. */
-export class Upstream {
-  readonly pool: Pool
-  /** Virtual local address of the connection made most recently (for UPSTREAM_LOCAL_ADDRESS). */
-  lastLocal?: Peer
-  lastPeerIdentity?: string
-
-  constructor(origin: string, connect: (up: Upstream) => Promise<Socket>) {
-    this.pool = new Pool(origin, {
-      connect: (_opts, cb) => {
-        connect(this).then(
-          (socket) => cb(null, socket),
-          (err: Error) => cb(err, null),
-        )
-      },
-      keepAliveTimeout: 60_000,
-      pipelining: 1,
-    })
-  }
-}
-
 export class Upstreams {
-  readonly #pools = new Map<string, Upstream>()
+  readonly #pools = new Map<string, ConnectionPool>()
   readonly #network: PodNetwork
   readonly #secret: () => WorkloadSecret
 
@@ -45,34 +22,27 @@ export class Upstreams {
     cluster: Cluster | undefined,
     ep: Pick<LbEndpoint, 'address' | 'port'>,
     timeoutMs: number,
-  ): Upstream {
+  ): ConnectionPool {
     const key = `${cluster?.name ?? 'PassthroughCluster'}|${ep.address}:${ep.port}`
-    let up = this.#pools.get(key)
-    if (up) return up
+    let pool = this.#pools.get(key)
+    if (pool) return pool
     const tls = cluster?.tls
-    up = new Upstream(`http://${ep.address}:${ep.port}`, async (u) => {
-      if (!tls) {
-        const d = await dialUpstream(this.#network, ep, timeoutMs)
-        u.lastLocal = d.local
-        return d.socket
-      }
-      const c = await connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs)
-      u.lastLocal = c.local
-      if (c.peerIdentity) u.lastPeerIdentity = c.peerIdentity
-      return c.socket
-    })
-    this.#pools.set(key, up)
-    return up
+    pool = new ConnectionPool(() =>
+      tls
+        ? connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs)
+        : dialUpstream(this.#network, ep, timeoutMs),
+    )
+    this.#pools.set(key, pool)
+    return pool
   }
 
   /** A plaintext pool to the app in this pod (Envoy's inbound cluster, from 127.0.0.6). */
-  forApp(realPort: number): Upstream {
+  forApp(realPort: number): ConnectionPool {
     const key = `inbound|${realPort}`
-    let up = this.#pools.get(key)
-    if (up) return up
-    up = new Upstream(
-      `http://127.0.0.1:${realPort}`,
-      (u) =>
+    let pool = this.#pools.get(key)
+    if (pool) return pool
+    pool = new ConnectionPool(
+      () =>
         new Promise((resolve, reject) => {
           const socket = netConnect({ host: '127.0.0.1', port: realPort, noDelay: true })
           socket.once('error', () => {
@@ -86,25 +56,25 @@ export class Upstreams {
           })
           socket.once('connect', () => {
             socket.removeAllListeners('error')
-            u.lastLocal = { ip: '127.0.0.6', port: socket.localPort ?? 0 }
-            resolve(socket)
+            resolve({ socket, local: { ip: '127.0.0.6', port: socket.localPort ?? 0 } })
           })
         }),
     )
-    this.#pools.set(key, up)
-    return up
+    this.#pools.set(key, pool)
+    return pool
   }
 
   /** Closes pools no longer named by `keep` (endpoints that left after a push). */
-  async retain(keep: (key: string) => boolean): Promise<void> {
-    const gone = [...this.#pools].filter(([k]) => !k.startsWith('inbound|') && !keep(k))
-    for (const [k] of gone) this.#pools.delete(k)
-    await Promise.all(gone.map(([, u]) => u.pool.close().catch(() => undefined)))
+  retain(keep: (key: string) => boolean): void {
+    for (const [k, pool] of this.#pools) {
+      if (k.startsWith('inbound|') || keep(k)) continue
+      this.#pools.delete(k)
+      pool.close()
+    }
   }
 
-  async close(): Promise<void> {
-    const all = [...this.#pools.values()]
+  close(): void {
+    for (const pool of this.#pools.values()) pool.destroy()
     this.#pools.clear()
-    await Promise.all(all.map((u) => u.pool.destroy().catch(() => undefined)))
   }
 }

@@ -1,0 +1,107 @@
+// Message heads as a proxy rewrites them: hop-by-hop headers never cross it (RFC 9110 §7.6.1,
+// including those the Connection header names), each body's framing comes from its headers
+// (RFC 9112 §6.3), and heads are written back as wire text.
+
+import type { MessageHead } from './parser.ts'
+
+export type Framing =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' }
+  /** Until the sender closes (a response without length or chunking). */
+  | { readonly kind: 'close' }
+
+const NONE: Framing = { kind: 'none' }
+const CHUNKED: Framing = { kind: 'chunked' }
+const CLOSE: Framing = { kind: 'close' }
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  // Framing is rewritten by the proxy for the next hop.
+  'content-length',
+])
+
+/** The first value of a header (names compare case-insensitively). */
+export function headerValue(headers: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    if ((headers[i] as string).length === name.length && headers[i]?.toLowerCase() === name)
+      return headers[i + 1]
+  }
+  return undefined
+}
+
+function framingFromHeaders(headers: readonly string[]): Framing | undefined {
+  const te = headerValue(headers, 'transfer-encoding')
+  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) return CHUNKED
+  const cl = headerValue(headers, 'content-length')
+  if (cl !== undefined) return { kind: 'length', length: Number(cl) }
+  return undefined
+}
+
+/** The framing a message's headers announce (requests: none without either header). */
+export function declaredFraming(head: MessageHead): Framing {
+  return framingFromHeaders(head.headers) ?? NONE
+}
+
+export function responseFraming(head: MessageHead, requestMethod: string): Framing {
+  const s = head.status
+  if (requestMethod === 'HEAD' || (s >= 100 && s < 200) || s === 204 || s === 304) return NONE
+  return framingFromHeaders(head.headers) ?? CLOSE
+}
+
+/** Names the Connection header marks as hop-by-hop for this message. */
+function connectionTokens(headers: readonly string[]): Set<string> | undefined {
+  let tokens: Set<string> | undefined
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i]?.toLowerCase() !== 'connection') continue
+    for (const t of (headers[i + 1] ?? '').split(',')) {
+      const name = t.trim().toLowerCase()
+      if (name !== '' && name !== 'close' && name !== 'keep-alive') {
+        tokens ??= new Set()
+        tokens.add(name)
+      }
+    }
+  }
+  return tokens
+}
+
+export interface HeadRewrite {
+  /** Lower-case names to remove because `add` replaces them. */
+  readonly replace?: ReadonlySet<string>
+  /** Headers to append: name, value, name, value, ... */
+  readonly add?: readonly string[]
+  readonly framing: Framing
+  /** Ask the next hop to close the connection after this message. */
+  readonly close?: boolean
+}
+
+/** Wire text of a head: first line, the forwardable headers, `add`, framing, blank line. */
+export function writeHead(firstLine: string, headers: readonly string[], r: HeadRewrite): string {
+  const extraHop = connectionTokens(headers)
+  let out = `${firstLine}\r\n`
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i] as string
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || r.replace?.has(lower) || extraHop?.has(lower)) continue
+    out += `${name}: ${headers[i + 1]}\r\n`
+  }
+  const add = r.add ?? []
+  for (let i = 0; i < add.length; i += 2) out += `${add[i]}: ${add[i + 1]}\r\n`
+  if (r.framing.kind === 'length') out += `content-length: ${r.framing.length}\r\n`
+  else if (r.framing.kind === 'chunked') out += 'transfer-encoding: chunked\r\n'
+  if (r.close) out += 'connection: close\r\n'
+  return `${out}\r\n`
+}
+
+/** Status line reason phrases for the codes a proxy writes itself. */
+export function statusLine(status: number, reason: string): string {
+  return `HTTP/1.1 ${status} ${reason}`
+}

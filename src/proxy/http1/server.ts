@@ -1,0 +1,304 @@
+// The downstream side of an HTTP/1.1 proxy connection: requests framed by llhttp become
+// exchanges handled one at a time in arrival order (pipelined requests wait their turn), bodies
+// are buffered until the handler has somewhere to send them, and responses are written back with
+// the framing the next hop needs.
+
+import type { Duplex } from 'node:stream'
+import { declaredFraming, type Framing, headerValue } from './head.ts'
+import { type MessageHead, MessageParser, type ParseError } from './parser.ts'
+
+/** A request body is kept for a replay (stale pooled connection) only up to this size. */
+const REPLAY_LIMIT = 64 * 1024
+
+export interface ServeOptions {
+  /** A request framing error: the connection gets a 400 (if it can) and closes. */
+  readonly onProtocolError?: (err: ParseError) => void
+  /** CONNECT or Upgrade: the socket is handed over with the bytes that followed the head. */
+  readonly onUpgrade?: (head: MessageHead, socket: Duplex, rest: Buffer) => void
+}
+
+export class ServerExchange {
+  readonly head: MessageHead
+  readonly framing: Framing
+  readonly socket: Duplex
+  /** Request body bytes received so far. */
+  bodyBytes = 0
+  /** The whole request body has arrived. */
+  requestComplete = false
+  /** The response head has been written. */
+  responseStarted = false
+  /** Response body bytes written. */
+  responseBytes = 0
+  readonly #conn: ServerConnection
+  #pending: Buffer[] = []
+  #replay: Buffer[] | undefined = []
+  #sink: Duplex | undefined
+  #sinkFraming: Framing | undefined
+  #responseFraming: Framing | undefined
+  #closeAfter = false
+  #aborted = false
+  onAbort: (() => void) | undefined
+
+  constructor(conn: ServerConnection, head: MessageHead, socket: Duplex) {
+    this.#conn = conn
+    this.head = head
+    this.framing = declaredFraming(head)
+    this.socket = socket
+    if (!head.keepAlive) this.#closeAfter = true
+  }
+
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** The body so far, when it is small enough to send again. */
+  get replayable(): boolean {
+    return this.#replay !== undefined
+  }
+
+  receive(chunk: Buffer): void {
+    this.bodyBytes += chunk.length
+    if (this.#replay) {
+      this.#replay.push(chunk)
+      if (this.bodyBytes > REPLAY_LIMIT) this.#replay = undefined
+    }
+    if (this.#sink) this.#sendBody(chunk)
+    else this.#pending.push(chunk)
+  }
+
+  receiveEnd(): void {
+    this.requestComplete = true
+    if (this.#sink) this.#endBody()
+  }
+
+  /**
+   * Streams the request body to `sink` with `framing` (what was buffered first, then the rest as
+   * it arrives). With `replay`, the body already sent to an earlier sink is sent again.
+   */
+  pipeBody(sink: Duplex, framing: Framing, replay = false): void {
+    this.#sink = sink
+    this.#sinkFraming = framing
+    const first = replay && this.#replay ? [...this.#replay] : this.#pending
+    this.#pending = []
+    for (const c of first) this.#sendBody(c)
+    if (this.requestComplete) this.#endBody()
+  }
+
+  /** Stops sending the body to the current sink (it failed); later chunks wait for the next. */
+  unpipeBody(): void {
+    this.#sink = undefined
+  }
+
+  #sendBody(chunk: Buffer): void {
+    const sink = this.#sink as Duplex
+    if (chunk.length === 0) return
+    let ok: boolean
+    if (this.#sinkFraming?.kind === 'chunked') {
+      sink.write(`${chunk.length.toString(16)}\r\n`)
+      sink.write(chunk)
+      ok = sink.write('\r\n')
+    } else ok = sink.write(chunk)
+    if (!ok) this.#conn.pauseFor(sink)
+  }
+
+  #endBody(): void {
+    if (this.#sinkFraming?.kind === 'chunked') this.#sink?.write('0\r\n\r\n')
+  }
+
+  /** Writes the response head (wire text from writeHead) and the framing its body will use. */
+  writeHead(text: string, framing: Framing, close: boolean): void {
+    if (this.#aborted) return
+    this.responseStarted = true
+    this.#responseFraming = framing
+    if (close || framing.kind === 'close') this.#closeAfter = true
+    this.socket.cork()
+    process.nextTick(uncork, this.socket)
+    this.socket.write(text)
+  }
+
+  /** Writes response body bytes; false when the socket wants the writer to wait for 'drain'. */
+  write(chunk: Buffer): boolean {
+    if (this.#aborted || chunk.length === 0) return true
+    this.responseBytes += chunk.length
+    if (this.#responseFraming?.kind === 'chunked') {
+      this.socket.write(`${chunk.length.toString(16)}\r\n`)
+      this.socket.write(chunk)
+      return this.socket.write('\r\n')
+    }
+    return this.socket.write(chunk)
+  }
+
+  /** Ends the response; the next pipelined request (if any) starts. */
+  end(): void {
+    if (this.#aborted) return
+    if (this.#responseFraming?.kind === 'chunked') this.socket.write('0\r\n\r\n')
+    // A response sent before its request finished leaves unread body on the wire.
+    this.#conn.finished(this, this.#closeAfter || !this.requestComplete)
+  }
+
+  /** Answers with a complete response (a local reply); returns the body bytes written. */
+  reply(status: number, reason: string, headers: readonly string[], body: string): number {
+    if (this.#aborted) return 0
+    const length = Buffer.byteLength(body)
+    let text = `HTTP/1.1 ${status} ${reason}\r\n`
+    for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
+    text += `content-length: ${length}\r\n`
+    if (this.#closeAfter) text += 'connection: close\r\n'
+    this.writeHead(`${text}\r\n`, { kind: 'length', length }, false)
+    this.socket.write(body)
+    this.responseBytes += length
+    this.end()
+    return length
+  }
+
+  /** The connection went away (or the handler gave up): nothing more is written. */
+  abort(): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#sink = undefined
+    this.onAbort?.()
+  }
+
+  /** Resets the downstream connection (a response cut short). */
+  destroy(): void {
+    this.abort()
+    this.socket.destroy()
+  }
+}
+
+function uncork(socket: Duplex): void {
+  socket.uncork()
+}
+
+class ServerConnection {
+  readonly #socket: Duplex
+  readonly #handler: (ex: ServerExchange) => void
+  readonly #opts: ServeOptions
+  readonly #parser: MessageParser
+  readonly #queue: ServerExchange[] = []
+  #upgrade: MessageHead | undefined
+  #closing = false
+
+  constructor(socket: Duplex, handler: (ex: ServerExchange) => void, opts: ServeOptions) {
+    this.#socket = socket
+    this.#handler = handler
+    this.#opts = opts
+    this.#parser = new MessageParser('request', {
+      head: (head) => {
+        if (head.upgrade) {
+          this.#upgrade = head
+          return false
+        }
+        const ex = new ServerExchange(this, head, socket)
+        this.#queue.push(ex)
+        if (head.versionMinor === 1 && headerValue(head.headers, 'expect') === '100-continue')
+          socket.write('HTTP/1.1 100 Continue\r\n\r\n')
+        if (this.#queue.length === 1) this.#start(ex)
+        return false
+      },
+      body: (chunk) => this.#queue.at(-1)?.receive(chunk),
+      complete: () => {
+        if (!this.#upgrade) this.#queue.at(-1)?.receiveEnd()
+      },
+    })
+    socket.on('data', this.#onData)
+    socket.on('end', this.#onEnd)
+    socket.on('close', this.#onClose)
+    socket.on('error', () => socket.destroy())
+    socket.resume()
+  }
+
+  #start(ex: ServerExchange): void {
+    try {
+      this.#handler(ex)
+    } catch {
+      ex.destroy()
+    }
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    const used = this.#parser.execute(chunk)
+    if (typeof used !== 'number') {
+      this.#protocolError(used)
+      return
+    }
+    const upgrade = this.#upgrade
+    if (upgrade === undefined) return
+    // Everything after the head belongs to the tunnel.
+    this.#detach()
+    if (this.#queue.length > 0 || !this.#opts.onUpgrade) {
+      this.#socket.destroy()
+      return
+    }
+    this.#opts.onUpgrade(upgrade, this.#socket, chunk.subarray(used))
+  }
+
+  readonly #onEnd = (): void => {
+    const err = this.#parser.finish()
+    if (err) {
+      this.#protocolError(err)
+      return
+    }
+    const last = this.#queue.at(-1)
+    if (last && !last.requestComplete) last.abort()
+    // Half-closed by the client: finish the responses in flight, then close.
+    this.#closing = true
+    if (this.#queue.length === 0) this.#socket.end()
+  }
+
+  readonly #onClose = (): void => {
+    this.#parser.close()
+    for (const ex of this.#queue.splice(0)) ex.abort()
+  }
+
+  #detach(): void {
+    this.#socket.off('data', this.#onData)
+    this.#socket.off('end', this.#onEnd)
+    this.#socket.off('close', this.#onClose)
+    // Whoever takes the socket next resumes it; until then no byte is dropped.
+    this.#socket.pause()
+    this.#parser.close()
+  }
+
+  #protocolError(err: ParseError): void {
+    this.#opts.onProtocolError?.(err)
+    this.#detach()
+    const current = this.#queue[0]
+    for (const ex of this.#queue.splice(0)) ex.abort()
+    // Envoy answers a codec error with a local 400 unless a response is already under way.
+    if (!current?.responseStarted && this.#socket.writable) {
+      this.#socket.end(
+        'HTTP/1.1 400 Bad Request\r\ncontent-length: 11\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nBad Request',
+      )
+    } else this.#socket.destroy()
+  }
+
+  /** Back-pressure: stop reading the client until `sink` drains. */
+  pauseFor(sink: Duplex): void {
+    this.#socket.pause()
+    sink.once('drain', () => this.#socket.resume())
+  }
+
+  finished(ex: ServerExchange, close: boolean): void {
+    if (this.#queue[0] !== ex) return
+    this.#queue.shift()
+    if (close) {
+      this.#detach()
+      for (const e of this.#queue.splice(0)) e.abort()
+      this.#socket.end()
+      return
+    }
+    const next = this.#queue[0]
+    if (next) this.#start(next)
+    else if (this.#closing) this.#socket.end()
+  }
+}
+
+/** Serves HTTP/1.1 on `socket`, calling `handler` for each request in turn. */
+export function serveHttp1(
+  socket: Duplex,
+  handler: (ex: ServerExchange) => void,
+  opts: ServeOptions = {},
+): void {
+  new ServerConnection(socket, handler, opts)
+}
