@@ -28,7 +28,7 @@ test('garbage at the capture port, a broken SOCKS5 greeting and junk to an inbou
   const capture = sleep?.sidecar?.capturePort ?? 0
   // Envoy's answer to an HTTP/1 codec error: a local 400, then the connection closes.
   expect(await sendAndClose(capture, Buffer.from('\x16\x03\x01garbage\r\n\r\n'))).toMatch(
-    /^HTTP\/1\.1 400 Bad Request\r\n[^]*connection: close\r\n\r\nBad Request$/,
+    /^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*connection: close\r\n\r\nBad Request$/,
   )
   expect(await sendAndClose(capture, Buffer.from([5, 200, 1]))).toBe('')
   expect(await sendAndClose(capture, Buffer.from([5, 1, 0, 5, 9, 0, 3]))).not.toContain('HTTP')
