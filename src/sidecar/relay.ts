@@ -24,7 +24,7 @@ export async function forward(
 ): Promise<Relayed> {
   let replay = false
   for (let attempt = 0; ; attempt++) {
-    const conn = await pool.acquire()
+    const conn = (attempt === 0 ? pool.idle() : undefined) ?? (await pool.open())
     const outcome = await relayExchange(ex, conn, { head, replay }, { server })
     if (outcome.kind === 'response') pool.release(conn, outcome.reusable)
     else conn.destroy()

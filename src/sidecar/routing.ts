@@ -9,7 +9,6 @@ import type {
   OutboundHttpListener,
   OutboundTcpListener,
   ProxyConfig,
-  RouteConfiguration,
   VirtualHost,
 } from '../xds/index.ts'
 
@@ -17,7 +16,8 @@ export class Routing {
   readonly config: ProxyConfig
   readonly #http = new Map<number, OutboundHttpListener>()
   readonly #tcp = new Map<string, OutboundTcpListener>()
-  readonly #routes = new Map<string, RouteConfiguration>()
+  /** Route name -> domain (lower case) -> virtual host: Envoy's exact domain match. */
+  readonly #domains = new Map<string, Map<string, VirtualHost>>()
   readonly #clusters = new Map<string, Cluster>()
   readonly #lbs = new Map<string, LoadBalancer>()
   readonly inbound: readonly InboundListener[]
@@ -31,7 +31,16 @@ export class Routing {
       else if (l.kind === 'inbound') inbound.push(l)
     }
     this.inbound = inbound
-    for (const r of config.routes) this.#routes.set(r.name, r)
+    for (const r of config.routes) {
+      const byDomain = new Map<string, VirtualHost>()
+      for (const v of r.virtualHosts) {
+        for (const d of v.domains) {
+          const key = d.toLowerCase()
+          if (!byDomain.has(key)) byDomain.set(key, v)
+        }
+      }
+      this.#domains.set(r.name, byDomain)
+    }
     for (const c of config.clusters) this.#clusters.set(c.name, c)
     for (const a of config.endpoints) {
       const c = this.#clusters.get(a.clusterName)
@@ -52,11 +61,10 @@ export class Routing {
 
   /** Envoy's vhost match on the Host header, with and without the port. */
   virtualHost(routeName: string, authority: string): VirtualHost | undefined {
+    const byDomain = this.#domains.get(routeName)
+    if (byDomain === undefined) return undefined
     const host = authority.toLowerCase()
-    const bare = host.replace(/:\d+$/, '')
-    return this.#routes
-      .get(routeName)
-      ?.virtualHosts.find((v) => v.domains.includes(host) || v.domains.includes(bare))
+    return byDomain.get(host) ?? byDomain.get(host.replace(/:\d+$/, ''))
   }
 
   cluster(name: string): Cluster | undefined {

@@ -138,6 +138,19 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
     })
   }
 
+  /** Moves bytes one way with back-pressure, counting them; `from`'s FIN half-closes `to`. */
+  function carry(from: Socket, to: Socket, count: (bytes: number) => void): void {
+    from.on('data', (chunk: Buffer) => {
+      count(chunk.length)
+      if (!to.write(chunk)) {
+        from.pause()
+        to.once('drain', () => from.resume())
+      }
+    })
+    from.once('end', () => to.end())
+    from.resume()
+  }
+
   /** One downstream connection: peek, match, pick a host, dial, then pipe until both ends close. */
   function serve(downstream: Socket, snap: Snapshot): void {
     const c: Connection = {
@@ -232,16 +245,14 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
     upstream.allowHalfOpen = true
     link(downstream, upstream)
     link(upstream, downstream)
-    upstream.on('data', (chunk: Buffer) => {
-      c.sent += chunk.length
-      stats.add('bytes_sent', chunk.length)
-    })
     upstream.write(hello)
-    upstream.pipe(downstream)
-    downstream.pipe(upstream)
-    downstream.on('data', (chunk: Buffer) => {
-      c.received += chunk.length
-      stats.add('bytes_received', chunk.length)
+    carry(upstream, downstream, (n) => {
+      c.sent += n
+      stats.add('bytes_sent', n)
+    })
+    carry(downstream, upstream, (n) => {
+      c.received += n
+      stats.add('bytes_received', n)
     })
   }
 

@@ -122,8 +122,12 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
   removeRunFile(runFile, process.pid)
   await admin.close()
   await mesh.close()
-  process.off('SIGINT', onSignal)
-  process.off('SIGTERM', onSignal)
+  // Driven by signals, the process ends right after this: a late second SIGINT (npx's copy)
+  // must still find a handler rather than kill it with status 130.
+  if (opts.until !== undefined) {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
   if (opts.output === 'text') io.stderr.write('mesh stopped\n')
   return ExitCode.Ok
 }

@@ -13,6 +13,8 @@ export interface ResponseHandler {
   complete(reusable: boolean): void
   /** The connection failed before the response completed. */
   fail(reason: 'connection termination' | 'protocol error'): void
+  /** Called after each chunk from the upstream is parsed (a place to uncork the client). */
+  flush(): void
 }
 
 /** What a connector reports about a new upstream connection. */
@@ -69,13 +71,14 @@ export class ClientConnection {
         socket.destroy()
         return
       }
+      const h = this.#handler
       const r = this.#parser.execute(chunk)
       if (typeof r !== 'number') {
-        const h = this.#handler
         this.#handler = undefined
         socket.destroy()
-        h?.fail('protocol error')
+        h.fail('protocol error')
       }
+      h.flush()
     })
     socket.on('end', () => {
       // A body delimited by the close completes now.
@@ -124,11 +127,23 @@ export class ConnectionPool {
     this.#connect = connect
   }
 
-  /** An idle connection, or a new one (a connect failure rejects with the connector's error). */
-  async acquire(): Promise<ClientConnection> {
+  /** An idle connection, if there is one. */
+  idle(): ClientConnection | undefined {
     for (let c = this.#idle.pop(); c !== undefined; c = this.#idle.pop()) {
       if (!c.closed) return c
     }
+    return undefined
+  }
+
+  /** An idle connection, or a new one (a connect failure rejects with the connector's error). */
+  async acquire(): Promise<ClientConnection> {
+    const idle = this.idle()
+    if (idle) return idle
+    return this.open()
+  }
+
+  /** A new connection (a connect failure rejects with the connector's error). */
+  async open(): Promise<ClientConnection> {
     const conn = new ClientConnection(await this.#connect())
     this.opened++
     if (this.#closed) {

@@ -85,7 +85,12 @@ export function relayExchange(
           framing: announced,
           close: body.kind === 'close' || !ex.head.keepAlive,
         })
+        // Head, body and end of a small response leave in one write (see flush).
+        ex.socket.cork()
         ex.writeHead(text, body, false)
+      },
+      flush() {
+        ex.socket.uncork()
       },
       body(chunk) {
         if (!ex.write(chunk)) {
@@ -127,6 +132,6 @@ export function relayExchange(
     upstream.cork()
     upstream.write(request.head)
     ex.pipeBody(upstream, ex.framing, request.replay === true)
-    process.nextTick(() => upstream.uncork())
+    upstream.uncork()
   })
 }

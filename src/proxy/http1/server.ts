@@ -111,8 +111,6 @@ export class ServerExchange {
     this.responseStarted = true
     this.#responseFraming = framing
     if (close || framing.kind === 'close') this.#closeAfter = true
-    this.socket.cork()
-    process.nextTick(uncork, this.socket)
     this.socket.write(text)
   }
 
@@ -144,8 +142,7 @@ export class ServerExchange {
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
     text += `content-length: ${length}\r\n`
     if (this.#closeAfter) text += 'connection: close\r\n'
-    this.writeHead(`${text}\r\n`, { kind: 'length', length }, false)
-    this.socket.write(body)
+    this.writeHead(`${text}\r\n${body}`, { kind: 'length', length }, false)
     this.responseBytes += length
     this.end()
     return length
@@ -164,10 +161,6 @@ export class ServerExchange {
     this.abort()
     this.socket.destroy()
   }
-}
-
-function uncork(socket: Duplex): void {
-  socket.uncork()
 }
 
 class ServerConnection {
