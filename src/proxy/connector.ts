@@ -6,8 +6,11 @@ import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'n
 import type { LbEndpoint, UpstreamTls, WorkloadSecret } from '../xds/index.ts'
 import { DialError, type Dialed, type Peer, type PodNetwork } from './network.ts'
 
-/** Envoy's rendering of BoringSSL's verify failure (istio-semantics §6.4). */
-const VERIFY_FAILED = 'TLS_error:|268435581:SSL_routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED'
+/**
+ * Envoy's rendering of BoringSSL's verify failure (istio-semantics §6.4). Transport failure
+ * reasons are kept as Envoy writes them in a local reply's body; access logs escape the spaces.
+ */
+const VERIFY_FAILED = 'TLS_error:|268435581:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED'
 
 /** A connection attempt that failed before any request was sent (retriable as connect-failure). */
 export class ConnectFailure extends Error {
@@ -16,7 +19,7 @@ export class ConnectFailure extends Error {
   constructor(resetReason: string, transportFailureReason?: string) {
     super(
       transportFailureReason
-        ? `${resetReason}, transport failure reason: ${transportFailureReason.replaceAll('_', ' ')}`
+        ? `${resetReason}, transport failure reason: ${transportFailureReason}`
         : resetReason,
     )
     this.name = 'ConnectFailure'
@@ -80,8 +83,7 @@ export async function connectMtls(
     const fail = (err: Error & { code?: string }) => {
       socket.destroy()
       dialed.socket.destroy()
-      const detail =
-        err.code === 'ECONNRESET' ? 'Connection_reset_by_peer' : err.message.replaceAll(' ', '_')
+      const detail = err.code === 'ECONNRESET' ? 'Connection reset by peer' : err.message
       const verify = /certificate|verify|self.signed|issuer/i.test(err.message)
       reject(
         new ConnectFailure(
@@ -106,7 +108,7 @@ export async function connectMtls(
         reject(
           new ConnectFailure(
             'remote connection failure',
-            `${VERIFY_FAILED}:verify_cert_failed:_verify_SAN_list:TLS_error_end`,
+            `${VERIFY_FAILED}:verify cert failed: verify SAN list:TLS_error_end`,
           ),
         )
         return

@@ -128,12 +128,17 @@ export async function startCapture(
     splice(s, { ip, port: Number(port) }, rest)
   }
 
-  const server = createNetServer({ noDelay: true }, (socket) => {
+  // Half-open: a client may send its request, shut its side, and still read the answer.
+  const server = createNetServer({ noDelay: true, allowHalfOpen: true }, (socket) => {
     open.add(socket)
     socket.once('close', () => open.delete(socket))
     socket.on('error', () => socket.destroy())
     count(ctx, 'capture_cx_total')
+    // A client that shuts its side before saying anything gets the connection closed.
+    const quiet = () => socket.end()
+    socket.once('end', quiet)
     socket.once('data', (first: Buffer) => {
+      socket.off('end', quiet)
       socket.pause()
       socket.unshift(first)
       if (first[0] !== 5) {

@@ -105,7 +105,7 @@ async function forwardHttp(
   } catch {
     count(ctx, 'upstream_cx_connect_fail')
     return failed(
-      upstreamReset('remote connection failure', 'delayed_connect_error:_Connection_refused', true),
+      upstreamReset('remote connection failure', 'delayed connect error: Connection refused', true),
     )
   }
   const { outcome } = relayed

@@ -6,6 +6,7 @@ export interface LocalReply {
   readonly flags: readonly string[]
   readonly details: string
   readonly body: string
+  /** As access logs show it (spaces escaped). */
   readonly transportFailureReason?: string
 }
 
@@ -29,16 +30,17 @@ export function upstreamReset(
   transportFailureReason: string | undefined,
   retried: boolean,
 ): LocalReply {
-  const detail = [reason.replaceAll(' ', '_'), transportFailureReason].filter(Boolean).join(',')
-  const tail = transportFailureReason
-    ? `, transport failure reason: ${transportFailureReason.replaceAll('_', ' ')}`
-    : ''
+  // Envoy's details and access-log fields have spaces escaped; the body keeps them.
+  const detail = [reason, transportFailureReason].filter(Boolean).join(',').replaceAll(' ', '_')
+  const tail = transportFailureReason ? `, transport failure reason: ${transportFailureReason}` : ''
   return {
     status: 503,
     flags: retried ? ['UF', 'URX'] : ['UF'],
     details: `upstream_reset_before_response_started{${detail}}`,
     body: `upstream connect error or disconnect/reset before headers. ${retried ? 'retried and the latest ' : ''}reset reason: ${reason}${tail}`,
-    ...(transportFailureReason ? { transportFailureReason } : {}),
+    ...(transportFailureReason
+      ? { transportFailureReason: transportFailureReason.replaceAll(' ', '_') }
+      : {}),
   }
 }
 

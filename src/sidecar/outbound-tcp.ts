@@ -52,7 +52,8 @@ export async function handleOutboundTcp(
       : await dialUpstream(ctx.network, ep, timeoutMs)
   } catch (err) {
     count(ctx, 'upstream_cx_connect_fail')
-    const tfr = err instanceof ConnectFailure ? err.transportFailureReason : undefined
+    const tfr =
+      err instanceof ConnectFailure ? err.transportFailureReason?.replaceAll(' ', '_') : undefined
     return fail(['UF', 'URX'], host, tfr)
   }
   const done = lb && 'weight' in ep ? lb.begin(ep) : () => undefined

@@ -91,7 +91,7 @@ export class Sidecar {
       this.#inbound.set(name, await startInbound(this.#ctx, l, this.#opts.appPorts.get(l.port)))
     }
     const keep = routing.endpointKeys()
-    await this.#ctx.upstreams.retain((k) => keep.has(k))
+    this.#ctx.upstreams.retain((k) => keep.has(k))
     this.#watch?.ack(config.version)
   }
 
@@ -102,6 +102,6 @@ export class Sidecar {
     await this.#capture?.close()
     await Promise.all([...this.#inbound.values()].map((s) => s.close()))
     this.#inbound.clear()
-    await this.#ctx.upstreams.close()
+    this.#ctx.upstreams.close()
   }
 }

@@ -19,8 +19,13 @@ function reader(socket: Socket): (n: number) => Promise<Buffer | undefined> {
   let buffered = Buffer.alloc(0)
   let want = 0
   let waiting: ((b: Buffer | undefined) => void) | undefined
+  let ended = false
   const pump = () => {
-    if (waiting && buffered.length >= want) {
+    if (waiting && buffered.length < want && ended) {
+      const w = waiting
+      waiting = undefined
+      w(undefined)
+    } else if (waiting && buffered.length >= want) {
       const out = buffered.subarray(0, want)
       buffered = buffered.subarray(want)
       const w = waiting
@@ -32,13 +37,19 @@ function reader(socket: Socket): (n: number) => Promise<Buffer | undefined> {
     buffered = Buffer.concat([buffered, c])
     pump()
   }
-  const onEnd = () => waiting?.(undefined)
+  // The client may shut its side between two reads: later reads then see the end.
+  const onEnd = () => {
+    ended = true
+    pump()
+  }
   socket.on('data', onData)
   socket.once('close', onEnd)
+  socket.once('end', onEnd)
   return (n) => {
     if (n === 0) {
       socket.off('data', onData)
       socket.off('close', onEnd)
+      socket.off('end', onEnd)
       // Hand back anything read past the handshake.
       if (buffered.length > 0) socket.unshift(buffered)
       socket.pause()

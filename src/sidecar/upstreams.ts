@@ -9,6 +9,8 @@ import { ALPN_HTTP11 } from '../xds/index.ts'
 
 export class Upstreams {
   readonly #pools = new Map<string, ConnectionPool>()
+  /** The TLS settings each endpoint pool was made with. */
+  readonly #settings = new Map<string, string>()
   readonly #network: PodNetwork
   readonly #secret: () => WorkloadSecret
 
@@ -24,9 +26,13 @@ export class Upstreams {
     timeoutMs: number,
   ): ConnectionPool {
     const key = `${cluster?.name ?? 'PassthroughCluster'}|${ep.address}:${ep.port}`
-    let pool = this.#pools.get(key)
-    if (pool) return pool
     const tls = cluster?.tls
+    // A push that changes SNI or the SAN list drains the pool, as Envoy does for a changed cluster.
+    const settings = tls ? `${tls.sni}|${tls.subjectAltNames.join(',')}` : ''
+    let pool = this.#pools.get(key)
+    if (pool && this.#settings.get(key) === settings) return pool
+    pool?.close()
+    this.#settings.set(key, settings)
     pool = new ConnectionPool(() =>
       tls
         ? connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs)
@@ -50,7 +56,7 @@ export class Upstreams {
             reject(
               new ConnectFailure(
                 'remote connection failure',
-                'delayed_connect_error:_Connection_refused',
+                'delayed connect error: Connection refused',
               ),
             )
           })
@@ -69,6 +75,7 @@ export class Upstreams {
     for (const [k, pool] of this.#pools) {
       if (k.startsWith('inbound|') || keep(k)) continue
       this.#pools.delete(k)
+      this.#settings.delete(k)
       pool.close()
     }
   }
@@ -76,5 +83,6 @@ export class Upstreams {
   close(): void {
     for (const pool of this.#pools.values()) pool.destroy()
     this.#pools.clear()
+    this.#settings.clear()
   }
 }

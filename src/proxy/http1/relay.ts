@@ -58,11 +58,14 @@ export function relayExchange(
   rewrite: ResponseRewrite,
 ): Promise<RelayOutcome> {
   const method = ex.head.method
+  // The client went away while a connection was found: nothing is sent upstream.
+  if (ex.aborted) return Promise.resolve({ kind: 'downstream-reset' })
   return new Promise((resolve) => {
     const sent = performance.now()
     let status = 0
     let serviceTimeMs = 0
     const upstream = conn.socket
+    let waitingDrain = false
     ex.onAbort = () => {
       conn.destroy()
       resolve({ kind: 'downstream-reset' })
@@ -95,7 +98,12 @@ export function relayExchange(
       body(chunk) {
         if (!ex.write(chunk)) {
           upstream.pause()
-          ex.socket.once('drain', () => upstream.resume())
+          if (waitingDrain) return
+          waitingDrain = true
+          ex.socket.once('drain', () => {
+            waitingDrain = false
+            upstream.resume()
+          })
         }
       },
       complete(reusable) {
@@ -115,7 +123,9 @@ export function relayExchange(
         ex.onAbort = undefined
         ex.unpipeBody()
         if (status === 0) {
-          resolve({ kind: 'reset', reason, stale: conn.requests > 1 && ex.replayable })
+          // Only silence on a reused connection is a stale keep-alive; garbage is not.
+          const stale = reason === 'connection termination' && conn.requests > 1 && ex.replayable
+          resolve({ kind: 'reset', reason, stale })
           return
         }
         ex.destroy()

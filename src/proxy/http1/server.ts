@@ -9,6 +9,8 @@ import { type MessageHead, MessageParser, type ParseError } from './parser.ts'
 
 /** A request body is kept for a replay (stale pooled connection) only up to this size. */
 const REPLAY_LIMIT = 64 * 1024
+/** Request body held while there is nowhere to send it; past this the client is not read. */
+const PENDING_LIMIT = 1024 * 1024
 
 export interface ServeOptions {
   /** A request framing error: the connection gets a 400 (if it can) and closes. */
@@ -31,6 +33,7 @@ export class ServerExchange {
   responseBytes = 0
   readonly #conn: ServerConnection
   #pending: Buffer[] = []
+  #pendingBytes = 0
   #replay: Buffer[] | undefined = []
   #sink: Duplex | undefined
   #sinkFraming: Framing | undefined
@@ -63,7 +66,11 @@ export class ServerExchange {
       if (this.bodyBytes > REPLAY_LIMIT) this.#replay = undefined
     }
     if (this.#sink) this.#sendBody(chunk)
-    else this.#pending.push(chunk)
+    else {
+      this.#pending.push(chunk)
+      this.#pendingBytes += chunk.length
+      if (this.#pendingBytes > PENDING_LIMIT) this.#conn.hold()
+    }
   }
 
   receiveEnd(): void {
@@ -80,6 +87,8 @@ export class ServerExchange {
     this.#sinkFraming = framing
     const first = replay && this.#replay ? [...this.#replay] : this.#pending
     this.#pending = []
+    this.#pendingBytes = 0
+    this.#conn.unhold()
     for (const c of first) this.#sendBody(c)
     if (this.requestComplete) this.#endBody()
   }
@@ -171,6 +180,8 @@ class ServerConnection {
   readonly #queue: ServerExchange[] = []
   #upgrade: MessageHead | undefined
   #closing = false
+  #held = false
+  #drainOf: Duplex | undefined
 
   constructor(socket: Duplex, handler: (ex: ServerExchange) => void, opts: ServeOptions) {
     this.#socket = socket
@@ -184,7 +195,10 @@ class ServerConnection {
         }
         const ex = new ServerExchange(this, head, socket)
         this.#queue.push(ex)
-        if (head.versionMinor === 1 && headerValue(head.headers, 'expect') === '100-continue')
+        if (
+          head.versionMinor === 1 &&
+          headerValue(head.headers, 'expect')?.toLowerCase() === '100-continue'
+        )
           socket.write('HTTP/1.1 100 Continue\r\n\r\n')
         if (this.#queue.length === 1) this.#start(ex)
         return false
@@ -227,9 +241,11 @@ class ServerConnection {
   }
 
   readonly #onEnd = (): void => {
-    const err = this.#parser.finish()
-    if (err) {
-      this.#protocolError(err)
+    if (this.#parser.finish()) {
+      // The client left mid-message: an abort, not a protocol error to answer.
+      this.#detach()
+      for (const ex of this.#queue.splice(0)) ex.abort()
+      this.#socket.destroy()
       return
     }
     const last = this.#queue.at(-1)
@@ -253,6 +269,12 @@ class ServerConnection {
     this.#parser.close()
   }
 
+  /** Ends our side and reads (discarding) until the client's FIN, so a half-open socket closes. */
+  #endAndDrain(last?: string): void {
+    this.#socket.end(last)
+    this.#socket.resume()
+  }
+
   #protocolError(err: ParseError): void {
     this.#opts.onProtocolError?.(err)
     this.#detach()
@@ -260,16 +282,33 @@ class ServerConnection {
     for (const ex of this.#queue.splice(0)) ex.abort()
     // Envoy answers a codec error with a local 400 unless a response is already under way.
     if (!current?.responseStarted && this.#socket.writable) {
-      this.#socket.end(
+      this.#endAndDrain(
         'HTTP/1.1 400 Bad Request\r\ncontent-length: 11\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nBad Request',
       )
     } else this.#socket.destroy()
   }
 
-  /** Back-pressure: stop reading the client until `sink` drains. */
+  /** Back-pressure: stop reading the client until `sink` drains (one drain listener at most). */
   pauseFor(sink: Duplex): void {
     this.#socket.pause()
-    sink.once('drain', () => this.#socket.resume())
+    if (this.#drainOf === sink) return
+    this.#drainOf = sink
+    sink.once('drain', () => {
+      this.#drainOf = undefined
+      if (!this.#held) this.#socket.resume()
+    })
+  }
+
+  /** Stops reading the client while a request body waits for somewhere to go. */
+  hold(): void {
+    this.#held = true
+    this.#socket.pause()
+  }
+
+  unhold(): void {
+    if (!this.#held) return
+    this.#held = false
+    this.#socket.resume()
   }
 
   finished(ex: ServerExchange, close: boolean): void {
@@ -278,11 +317,12 @@ class ServerConnection {
     if (close) {
       this.#detach()
       for (const e of this.#queue.splice(0)) e.abort()
-      this.#socket.end()
+      this.#endAndDrain()
       return
     }
     const next = this.#queue[0]
-    if (next) this.#start(next)
+    // A turn later, so the finished exchange's upstream connection is released for reuse first.
+    if (next) setImmediate(() => next.aborted || this.#start(next))
     else if (this.#closing) this.#socket.end()
   }
 }
