@@ -35,7 +35,11 @@ export function createLoadBalancer(
 ): LoadBalancer {
   const active = new Map<string, number>()
   let rr = 0
-  const activeOf = (e: LbEndpoint) => active.get(endpointKey(e)) ?? 0
+  // Endpoints are fixed for the balancer's life: keys and the serving set are computed once.
+  const keys = new Map(endpoints.map((e) => [e, endpointKey(e)]))
+  const keyOf = (e: LbEndpoint) => keys.get(e) ?? endpointKey(e)
+  const serving = endpoints.filter((e) => e.weight > 0)
+  const activeOf = (e: LbEndpoint) => active.get(keyOf(e)) ?? 0
   const weighted = (hosts: readonly LbEndpoint[], weightOf: (e: LbEndpoint) => number) => {
     const total = hosts.reduce((s, e) => s + weightOf(e), 0)
     let r = random() * total
@@ -47,8 +51,8 @@ export function createLoadBalancer(
   }
   return {
     pick(exclude) {
-      const all = endpoints.filter((e) => e.weight > 0)
-      const fresh = exclude ? all.filter((e) => !exclude.has(endpointKey(e))) : all
+      const all = serving
+      const fresh = exclude && exclude.size > 0 ? all.filter((e) => !exclude.has(keyOf(e))) : all
       const hosts = fresh.length > 0 ? fresh : all
       if (hosts.length <= 1) return hosts[0]
       const equal = hosts.every((e) => e.weight === hosts[0]?.weight)
@@ -69,7 +73,7 @@ export function createLoadBalancer(
       }
     },
     begin(host) {
-      const key = endpointKey(host)
+      const key = keyOf(host)
       active.set(key, (active.get(key) ?? 0) + 1)
       let done = false
       return () => {

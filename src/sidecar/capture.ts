@@ -60,35 +60,47 @@ export async function startCapture(
   const badRequest = (ex: ServerExchange) =>
     ex.reply(400, 'Bad Request', ['content-type', 'text/plain', 'server', 'envoy'], 'Bad Request')
 
+  /** The app's end of a connection as `ip:port` (the pod IP and the client's port). */
+  const appAddress = (socket: Socket) => `${ctx.node.ip}:${socket.remotePort ?? 0}`
+
   /** Proxy-form HTTP on the capture port itself. */
-  const onProxyRequest = (socket: Socket) => (ex: ServerExchange) => {
-    const t = targetOf(ex.head)
-    if (t === 'bad-request') return badRequest(ex)
-    const ip = resolve(t.host)
-    if (ip === undefined) {
-      count(ctx, 'capture_resolve_fail')
-      const body = `meshsim: ${t.host} does not resolve from ${ctx.node.pod} in ${ctx.node.cluster}\n`
-      ex.reply(502, 'Bad Gateway', ['content-type', 'text/plain'], body)
-      return
+  const onProxyRequest = (socket: Socket) => {
+    const downstream = appAddress(socket)
+    return (ex: ServerExchange) => {
+      const t = targetOf(ex.head)
+      if (t === 'bad-request') return badRequest(ex)
+      const ip = resolve(t.host)
+      if (ip === undefined) {
+        count(ctx, 'capture_resolve_fail')
+        const body = `meshsim: ${t.host} does not resolve from ${ctx.node.pod} in ${ctx.node.cluster}\n`
+        ex.reply(502, 'Bad Gateway', ['content-type', 'text/plain'], body)
+        return
+      }
+      run(ex, { ip, port: t.port }, `${ip}:${t.port}`, downstream, t.path, t.authority)
     }
-    run(ex, { ip, port: t.port }, appPeer(socket), t.path, t.authority)
   }
 
   /** Origin-form HTTP inside a CONNECT or SOCKS5 tunnel to `destination`. */
-  const onTunneledRequest = (socket: Socket, destination: Peer) => (ex: ServerExchange) => {
-    const t = targetOf(ex.head)
-    if (t === 'bad-request') return badRequest(ex)
-    run(ex, destination, appPeer(socket), t.path, t.authority)
+  const onTunneledRequest = (socket: Socket, destination: Peer) => {
+    const downstream = appAddress(socket)
+    const destinationAddress = `${destination.ip}:${destination.port}`
+    return (ex: ServerExchange) => {
+      const t = targetOf(ex.head)
+      if (t === 'bad-request') return badRequest(ex)
+      run(ex, destination, destinationAddress, downstream, t.path, t.authority)
+    }
   }
 
   const run = (
     ex: ServerExchange,
     destination: Peer,
-    downstream: Peer,
+    destinationAddress: string,
+    downstreamAddress: string,
     path: string,
     authority: string,
   ) => {
-    handleOutboundHttp(ctx, { ex, destination, downstream, path, authority }).catch(() => {
+    const r = { ex, destination, destinationAddress, downstreamAddress, path, authority }
+    handleOutboundHttp(ctx, r).catch(() => {
       count(ctx, 'downstream_rq_error')
       ex.destroy()
     })

@@ -14,6 +14,7 @@ import type { ServerExchange } from '../proxy/index.ts'
 import { headerValue, pipeBoth, serveHttp1, uriSans, writeHead } from '../proxy/index.ts'
 import type { InboundListener } from '../xds/index.ts'
 import { count, recordOrigin, type SidecarContext } from './context.ts'
+import { httpRecord, type Outcome, type RequestSide } from './http-record.ts'
 import {
   type LocalReply,
   upstreamProtocolError,
@@ -31,6 +32,8 @@ export interface InboundServer {
 interface PeerInfo {
   readonly identity?: string
   readonly xfcc?: string
+  /** The client's virtual `ip:port`, once the fabric has resolved it. */
+  remote?: string
 }
 
 // getPeerCertificate() decodes the whole certificate on every call: do it once per connection.
@@ -62,41 +65,42 @@ async function forwardHttp(
   ex: ServerExchange,
 ): Promise<void> {
   const t0 = performance.now()
-  const origin = recordOrigin(ctx, 'inbound')
   const socket = ex.socket as TLSSocket
-  const peer = ctx.network.peerOf(socket)
-  const { identity: peerIdentity, xfcc } = peerInfo(ctx, socket)
+  const info = peerInfo(ctx, socket)
   const headers = ex.head.headers
-  const base = {
-    ...origin,
+  const side: RequestSide = {
+    direction: 'inbound',
+    startTime: new Date(),
+    t0,
     method: ex.head.method,
     path: ex.head.url,
-    protocol: `HTTP/1.${ex.head.versionMinor}`,
+    protocol: ex.head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
     userAgent: headerValue(headers, 'user-agent'),
     requestId: headerValue(headers, 'x-request-id'),
     authority: headerValue(headers, 'host'),
-    upstreamHost: `${ctx.node.ip}:${l.port}`,
     upstreamCluster: l.cluster,
-    downstreamLocalAddress: `${ctx.node.ip}:${l.port}`,
-    downstreamRemoteAddress: `${peer.ip}:${peer.port}`,
+    downstreamLocalAddress: listenerAddress(ctx, l),
+    downstreamRemoteAddress: info.remote ?? remoteAddress(ctx, socket, info),
     requestedServerName: socket.servername || undefined,
     routeName: 'default',
-    ...(peerIdentity ? { peerIdentity } : {}),
+    peerIdentity: info.identity,
+    upstreamHost: listenerAddress(ctx, l),
   }
   const head = writeHead(`${ex.head.method} ${ex.head.url} HTTP/1.1`, headers, {
     replace: REPLACED,
-    add: ['x-forwarded-proto', 'https', ...(xfcc ? ['x-forwarded-client-cert', xfcc] : [])],
+    add: info.xfcc
+      ? ['x-forwarded-proto', 'https', 'x-forwarded-client-cert', info.xfcc]
+      : ['x-forwarded-proto', 'https'],
     framing: ex.framing,
   })
+  const emit = (o: Outcome) => ctx.onAccess(httpRecord(ctx, side, o))
   const failed = (reply: LocalReply) =>
-    ctx.onAccess({
-      ...base,
+    emit({
+      status: reply.status,
+      flags: reply.flags,
+      details: reply.details,
       bytesReceived: ex.bodyBytes,
-      responseCode: reply.status,
-      responseFlags: reply.flags,
-      responseCodeDetails: reply.details,
       bytesSent: writeLocalReply(ex, reply, 'istio-envoy'),
-      durationMs: performance.now() - t0,
     })
   let relayed: Relayed
   try {
@@ -111,14 +115,12 @@ async function forwardHttp(
   const { outcome } = relayed
   if (outcome.kind === 'downstream-reset') {
     count(ctx, 'downstream_rq_rx_reset')
-    ctx.onAccess({
-      ...base,
+    emit({
+      status: 0,
+      flags: DOWNSTREAM_RESET,
+      details: 'downstream_remote_disconnect',
       bytesReceived: ex.bodyBytes,
-      responseCode: 0,
-      responseFlags: ['DC'],
-      responseCodeDetails: 'downstream_remote_disconnect',
       bytesSent: 0,
-      durationMs: performance.now() - t0,
     })
     return
   }
@@ -128,17 +130,38 @@ async function forwardHttp(
       outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated(),
     )
   }
-  ctx.onAccess({
-    ...base,
+  emit({
+    status: outcome.status,
+    flags: outcome.complete ? NO_FLAGS : CUT_SHORT,
+    details: 'via_upstream',
     bytesReceived: ex.bodyBytes,
-    responseCode: outcome.status,
-    responseFlags: outcome.complete ? [] : ['UC'],
-    responseCodeDetails: 'via_upstream',
     bytesSent: outcome.bytesSent,
-    durationMs: performance.now() - t0,
-    upstreamServiceTimeMs: outcome.serviceTimeMs,
-    upstreamLocalAddress: `${relayed.local.ip}:${relayed.local.port}`,
+    serviceTimeMs: outcome.serviceTimeMs,
+    upstreamLocalAddress: relayed.localAddress,
   })
+}
+
+const NO_FLAGS: readonly string[] = []
+const CUT_SHORT: readonly string[] = ['UC']
+const DOWNSTREAM_RESET: readonly string[] = ['DC']
+
+/** `podIP:port` of an inbound listener, made once per listener. */
+const listenerAddresses = new WeakMap<InboundListener, string>()
+function listenerAddress(ctx: SidecarContext, l: InboundListener): string {
+  let a = listenerAddresses.get(l)
+  if (a === undefined) {
+    a = `${ctx.node.ip}:${l.port}`
+    listenerAddresses.set(l, a)
+  }
+  return a
+}
+
+/** The client's virtual address; remembered once the fabric knows it. */
+function remoteAddress(ctx: SidecarContext, socket: TLSSocket, info: PeerInfo): string {
+  const peer = ctx.network.peerOf(socket)
+  const text = `${peer.ip}:${peer.port}`
+  if (peer.ip !== socket.remoteAddress) info.remote = text
+  return text
 }
 
 /** A TCP port: the decrypted bytes go to the app as they are. */

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto'
 import type { Peer, ServerExchange } from '../proxy/index.ts'
 import { ConnectFailure, endpointKey, headerValue, writeHead } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint } from '../xds/index.ts'
-import { count, recordOrigin, type SidecarContext } from './context.ts'
+import { count, type SidecarContext } from './context.ts'
+import { httpRecord, type RequestSide } from './http-record.ts'
 import {
   clusterNotFound,
   type LocalReply,
@@ -16,6 +17,10 @@ import {
   upstreamTerminated,
 } from './local-reply.ts'
 import { forward, writeLocalReply } from './relay.ts'
+
+const NO_FLAGS: readonly string[] = []
+const CUT_SHORT: readonly string[] = ['UC']
+const DOWNSTREAM_RESET: readonly string[] = ['DC']
 
 /** Istio's default HTTP retry policy: 2 retries. */
 const MAX_ATTEMPTS = 3
@@ -33,8 +38,10 @@ export interface OutboundRequest {
   readonly ex: ServerExchange
   /** Original destination: the Service ClusterIP (or other address) and port the app dialed. */
   readonly destination: Peer
-  /** The app's end of the connection. */
-  readonly downstream: Peer
+  /** The same, as `ip:port` text for the access log. */
+  readonly destinationAddress: string
+  /** The app's end of the connection, as `ip:port`. */
+  readonly downstreamAddress: string
   /** Path in origin form. */
   readonly path: string
   /** Host header value (an absolute-form target's authority wins over the header). */
@@ -44,7 +51,6 @@ export interface OutboundRequest {
 export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest): Promise<void> {
   const { ex } = r
   const t0 = performance.now()
-  const origin = recordOrigin(ctx, 'outbound')
   const authority = r.authority
   const headers = ex.head.headers
   const requestId = headerValue(headers, 'x-request-id') ?? randomUUID()
@@ -55,35 +61,38 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   const clusterName = passthrough ? 'PassthroughCluster' : vhost.cluster
   const cluster: Cluster | undefined = passthrough ? undefined : routing?.cluster(clusterName)
 
-  const base = {
-    ...origin,
+  const side: RequestSide = {
+    direction: 'outbound',
+    startTime: new Date(),
+    t0,
     method: ex.head.method,
     path: r.path,
-    protocol: `HTTP/1.${ex.head.versionMinor}`,
+    protocol: ex.head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0',
     userAgent: headerValue(headers, 'user-agent'),
     requestId,
     authority,
     upstreamCluster: clusterName,
-    downstreamLocalAddress: `${r.destination.ip}:${r.destination.port}`,
-    downstreamRemoteAddress: `${r.downstream.ip}:${r.downstream.port}`,
+    downstreamLocalAddress: r.destinationAddress,
+    downstreamRemoteAddress: r.downstreamAddress,
+    requestedServerName: undefined,
     routeName: passthrough ? 'allow_any' : 'default',
+    peerIdentity: undefined,
+    upstreamHost: undefined,
   }
   const localReply = (reply: LocalReply, upstreamHost?: string) => {
     count(ctx, `upstream_rq_${reply.status}`)
     const bytesSent = writeLocalReply(ex, reply, 'envoy')
-    ctx.onAccess({
-      ...base,
-      bytesReceived: ex.bodyBytes,
-      responseCode: reply.status,
-      responseFlags: reply.flags,
-      responseCodeDetails: reply.details,
-      ...(reply.transportFailureReason
-        ? { upstreamTransportFailureReason: reply.transportFailureReason }
-        : {}),
-      bytesSent,
-      durationMs: performance.now() - t0,
-      ...(upstreamHost ? { upstreamHost } : {}),
-    })
+    ctx.onAccess(
+      httpRecord(ctx, side, {
+        status: reply.status,
+        flags: reply.flags,
+        details: reply.details,
+        bytesReceived: ex.bodyBytes,
+        bytesSent,
+        upstreamHost,
+        transportFailureReason: reply.transportFailureReason,
+      }),
+    )
   }
 
   if (!passthrough && cluster === undefined) return localReply(clusterNotFound())
@@ -133,16 +142,16 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     const { outcome } = relayed
     if (outcome.kind === 'downstream-reset') {
       count(ctx, 'downstream_rq_rx_reset')
-      ctx.onAccess({
-        ...base,
-        bytesReceived: ex.bodyBytes,
-        responseCode: 0,
-        responseFlags: ['DC'],
-        responseCodeDetails: 'downstream_remote_disconnect',
-        bytesSent: 0,
-        durationMs: performance.now() - t0,
-        upstreamHost: host,
-      })
+      ctx.onAccess(
+        httpRecord(ctx, side, {
+          status: 0,
+          flags: DOWNSTREAM_RESET,
+          details: 'downstream_remote_disconnect',
+          bytesReceived: ex.bodyBytes,
+          bytesSent: 0,
+          upstreamHost: host,
+        }),
+      )
       return
     }
     if (outcome.kind === 'reset') {
@@ -152,19 +161,19 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
       return localReply(reply, host)
     }
     count(ctx, `upstream_rq_${outcome.status}`)
-    ctx.onAccess({
-      ...base,
-      bytesReceived: ex.bodyBytes,
-      responseCode: outcome.status,
-      responseFlags: outcome.complete ? [] : ['UC'],
-      responseCodeDetails: 'via_upstream',
-      bytesSent: outcome.bytesSent,
-      durationMs: performance.now() - t0,
-      upstreamServiceTimeMs: outcome.serviceTimeMs,
-      upstreamHost: host,
-      upstreamLocalAddress: `${relayed.local.ip}:${relayed.local.port}`,
-      ...(relayed.peerIdentity ? { peerIdentity: relayed.peerIdentity } : {}),
-    })
+    ctx.onAccess(
+      httpRecord(ctx, side, {
+        status: outcome.status,
+        flags: outcome.complete ? NO_FLAGS : CUT_SHORT,
+        details: 'via_upstream',
+        bytesReceived: ex.bodyBytes,
+        bytesSent: outcome.bytesSent,
+        serviceTimeMs: outcome.serviceTimeMs,
+        upstreamHost: host,
+        upstreamLocalAddress: relayed.localAddress,
+        peerIdentity: relayed.peerIdentity,
+      }),
+    )
     return
   }
   const f = lastFailure ?? new ConnectFailure('remote connection failure')

@@ -8,7 +8,7 @@ import type { LocalReply } from './local-reply.ts'
 export interface Relayed {
   readonly outcome: RelayOutcome
   /** The connection that carried it, for UPSTREAM_LOCAL_ADDRESS and the peer's identity. */
-  readonly local: { readonly ip: string; readonly port: number }
+  readonly localAddress: string
   readonly peerIdentity: string | undefined
 }
 
@@ -32,7 +32,7 @@ export async function forward(
       replay = true
       continue
     }
-    return { outcome, local: conn.local, peerIdentity: conn.peerIdentity }
+    return { outcome, localAddress: conn.localAddress, peerIdentity: conn.peerIdentity }
   }
 }
 

@@ -29,6 +29,8 @@ export interface Connected {
 export class ClientConnection {
   readonly socket: Duplex
   readonly local: Peer
+  /** `local` as `ip:port` text, for access logs. */
+  readonly localAddress: string
   readonly peerIdentity: string | undefined
   /** Requests this connection has carried, this one included. */
   requests = 0
@@ -43,6 +45,7 @@ export class ClientConnection {
   constructor(c: Connected) {
     this.socket = c.socket
     this.local = c.local
+    this.localAddress = `${c.local.ip}:${c.local.port}`
     this.peerIdentity = c.peerIdentity
     this.#parser = new MessageParser('response', {
       head: (head) => {

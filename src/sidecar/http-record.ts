@@ -1,0 +1,73 @@
+// The access record of one HTTP exchange at a sidecar, built as one object of one shape: what is
+// known when the request arrives (the request side) plus how it ended (the outcome).
+
+import type { AccessRecord } from '../proxy/index.ts'
+import type { SidecarContext } from './context.ts'
+
+export interface RequestSide {
+  readonly direction: 'outbound' | 'inbound'
+  readonly startTime: Date
+  /** performance.now() at the start, for the duration. */
+  readonly t0: number
+  readonly method: string
+  readonly path: string
+  readonly protocol: string
+  readonly userAgent: string | undefined
+  readonly requestId: string | undefined
+  readonly authority: string | undefined
+  readonly upstreamCluster: string
+  readonly downstreamLocalAddress: string
+  readonly downstreamRemoteAddress: string
+  readonly requestedServerName: string | undefined
+  readonly routeName: string
+  /** Inbound: the client's SPIFFE id. */
+  readonly peerIdentity: string | undefined
+  /** Inbound: the app's address; outbound sets it per attempt. */
+  readonly upstreamHost: string | undefined
+}
+
+export interface Outcome {
+  readonly status: number
+  readonly flags: readonly string[]
+  readonly details: string
+  readonly bytesReceived: number
+  readonly bytesSent: number
+  readonly serviceTimeMs?: number | undefined
+  readonly upstreamHost?: string | undefined
+  readonly upstreamLocalAddress?: string | undefined
+  readonly peerIdentity?: string | undefined
+  readonly transportFailureReason?: string | undefined
+}
+
+export function httpRecord(ctx: SidecarContext, r: RequestSide, o: Outcome): AccessRecord {
+  const node = ctx.node
+  return {
+    proxy: node.pod,
+    namespace: node.namespace,
+    cluster: node.cluster,
+    direction: r.direction,
+    startTime: r.startTime,
+    method: r.method,
+    path: r.path,
+    protocol: r.protocol,
+    responseCode: o.status,
+    responseFlags: o.flags,
+    responseCodeDetails: o.details,
+    upstreamTransportFailureReason: o.transportFailureReason,
+    bytesReceived: o.bytesReceived,
+    bytesSent: o.bytesSent,
+    durationMs: performance.now() - r.t0,
+    upstreamServiceTimeMs: o.serviceTimeMs,
+    userAgent: r.userAgent,
+    requestId: r.requestId,
+    authority: r.authority,
+    upstreamHost: o.upstreamHost ?? r.upstreamHost,
+    upstreamCluster: r.upstreamCluster,
+    upstreamLocalAddress: o.upstreamLocalAddress,
+    downstreamLocalAddress: r.downstreamLocalAddress,
+    downstreamRemoteAddress: r.downstreamRemoteAddress,
+    requestedServerName: r.requestedServerName,
+    routeName: r.routeName,
+    peerIdentity: o.peerIdentity ?? r.peerIdentity,
+  }
+}
