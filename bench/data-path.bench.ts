@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { promisify } from 'node:util'
 import { parseTopology } from '../src/config/index.ts'
-import { clusterId } from '../src/model/index.ts'
+import { clusterId, namespace, serviceAccount, trustDomain } from '../src/model/index.ts'
 import { type Mesh, startMesh } from '../src/runtime/index.ts'
+import { startPipeChain } from './pipe-chain.ts'
 
 const run = promisify(execFile)
 const CONNECTIONS = 16
@@ -81,6 +82,16 @@ export default async function dataPathBench(): Promise<void> {
   const sleep = local.pod('cluster1/sample/sleep')
   const remoteSleep = remote.pod('cluster1/sample/sleep')
   const host = 'helloworld.sample:5000'
+  const authority = local.pki.clusters.get(clusterId('cluster1'))
+  if (!app?.appPort || !authority) throw new Error('helloworld or the cluster CA is missing')
+  const secret = authority.issueWorkload({
+    identity: {
+      trustDomain: trustDomain('cluster.local'),
+      namespace: namespace('sample'),
+      serviceAccount: serviceAccount('sleep'),
+    },
+  })
+  const pipes = await startPipeChain(app.appPort, secret)
   const paths = [
     {
       label: 'direct to the app',
@@ -94,6 +105,10 @@ export default async function dataPathBench(): Promise<void> {
       label: 'cross network, sidecar+gw+sidecar',
       run: () =>
         measure(remote, `http://127.0.0.1:${remoteSleep?.sidecar?.capturePort}/hello`, host),
+    },
+    {
+      label: 'byte pipes, same hops (ceiling)',
+      run: () => measure(local, `http://127.0.0.1:${pipes.port}/hello`),
     },
   ]
   const rounds: Row[][] = paths.map(() => [])
@@ -111,7 +126,8 @@ export default async function dataPathBench(): Promise<void> {
       newConnections: rs.reduce((n, r) => n + r.newConnections, 0),
     }
   })
-  const [direct, same, cross] = rows
+  pipes.close()
+  const [direct, same, cross, ceiling] = rows
   console.log(
     `\nData path: helloworld /hello, autocannon -c ${CONNECTIONS} -d ${SECONDS} in its own process, median of ${ROUNDS} interleaved rounds`,
   )
@@ -123,9 +139,9 @@ export default async function dataPathBench(): Promise<void> {
       `  ${r.label.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(7)} ${(r.rps / (direct?.rps ?? 1)).toFixed(2).padStart(8)}x ${String(r.errors).padStart(7)} ${String(r.newConnections).padStart(10)}`,
     )
   }
-  const perRound = (f: (d: Row, s: Row, c: Row) => number) =>
+  const perRound = (f: (d: Row, s: Row, c: Row, p: Row) => number) =>
     rounds[0]?.map((_, k) =>
-      f(rounds[0]?.[k] as Row, rounds[1]?.[k] as Row, rounds[2]?.[k] as Row),
+      f(rounds[0]?.[k] as Row, rounds[1]?.[k] as Row, rounds[2]?.[k] as Row, rounds[3]?.[k] as Row),
     ) ?? []
   const span = (xs: number[], digits: number, scale = 1) =>
     `rounds: ${xs.map((x) => (x * scale).toFixed(digits)).join(', ')}`
@@ -138,5 +154,11 @@ export default async function dataPathBench(): Promise<void> {
     console.log(
       `  cross network reaches ${(cross.rps / direct.rps).toFixed(2)}x direct (floor: at least 0.20x; ${span(ratios, 2)})`,
     )
+    if (ceiling) {
+      const ofCeiling = perRound((_, __, c, p) => c.rps / p.rps)
+      console.log(
+        `  byte pipes over the same hops reach ${(ceiling.rps / direct.rps).toFixed(2)}x direct; cross network reaches ${(cross.rps / ceiling.rps).toFixed(2)}x of them (${span(ofCeiling, 2)})`,
+      )
+    }
   }
 }

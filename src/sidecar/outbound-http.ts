@@ -22,6 +22,17 @@ const NO_FLAGS: readonly string[] = []
 const CUT_SHORT: readonly string[] = ['UC']
 const DOWNSTREAM_RESET: readonly string[] = ['DC']
 
+/** `upstream_rq_<code>`, made once per status code. */
+const statusStats = new Map<number, string>()
+function statusStat(status: number): string {
+  let name = statusStats.get(status)
+  if (name === undefined) {
+    name = `upstream_rq_${status}`
+    statusStats.set(status, name)
+  }
+  return name
+}
+
 /** Istio's default HTTP retry policy: 2 retries. */
 const MAX_ATTEMPTS = 3
 
@@ -80,7 +91,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     upstreamHost: undefined,
   }
   const localReply = (reply: LocalReply, upstreamHost?: string) => {
-    count(ctx, `upstream_rq_${reply.status}`)
+    count(ctx, statusStat(reply.status))
     const bytesSent = writeLocalReply(ex, reply, 'envoy')
     ctx.onAccess(
       httpRecord(ctx, side, {
@@ -160,7 +171,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
         outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated()
       return localReply(reply, host)
     }
-    count(ctx, `upstream_rq_${outcome.status}`)
+    count(ctx, statusStat(outcome.status))
     ctx.onAccess(
       httpRecord(ctx, side, {
         status: outcome.status,

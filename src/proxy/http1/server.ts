@@ -86,7 +86,7 @@ export class ServerExchange {
     this.#sink = sink
     this.#sinkFraming = framing
     const first = replay && this.#replay ? [...this.#replay] : this.#pending
-    this.#pending = []
+    if (this.#pending.length > 0) this.#pending = []
     this.#pendingBytes = 0
     this.#conn.unhold()
     for (const c of first) this.#sendBody(c)
