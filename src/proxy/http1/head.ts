@@ -29,6 +29,17 @@ const HOP_BY_HOP = new Set([
   'content-length',
 ])
 
+/** Lower-case header names, remembered: clients send the same few names again and again. */
+const lowered = new Map<string, string>()
+function lowerName(name: string): string {
+  let lower = lowered.get(name)
+  if (lower === undefined) {
+    lower = name.toLowerCase()
+    if (lowered.size < 1024) lowered.set(name, lower)
+  }
+  return lower
+}
+
 /** The first value of a header (names compare case-insensitively). */
 export function headerValue(headers: readonly string[], name: string): string | undefined {
   for (let i = 0; i < headers.length; i += 2) {
@@ -61,7 +72,7 @@ export function responseFraming(head: MessageHead, requestMethod: string): Frami
 function connectionTokens(headers: readonly string[]): Set<string> | undefined {
   let tokens: Set<string> | undefined
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i]?.toLowerCase() !== 'connection') continue
+    if (lowerName(headers[i] as string) !== 'connection') continue
     for (const t of (headers[i + 1] ?? '').split(',')) {
       const name = t.trim().toLowerCase()
       if (name !== '' && name !== 'close' && name !== 'keep-alive') {
@@ -89,7 +100,7 @@ export function writeHead(firstLine: string, headers: readonly string[], r: Head
   let out = `${firstLine}\r\n`
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string
-    const lower = name.toLowerCase()
+    const lower = lowerName(name)
     if (HOP_BY_HOP.has(lower) || r.replace?.has(lower) || extraHop?.has(lower)) continue
     out += `${name}: ${headers[i + 1]}\r\n`
   }

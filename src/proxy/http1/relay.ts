@@ -2,7 +2,7 @@
 // one pooled connection, the response comes back with Envoy's headers added and the framing the
 // client needs, and the outcome says what the access log should show.
 
-import type { ClientConnection } from './client.ts'
+import type { ClientConnection, ResponseHandler } from './client.ts'
 import { declaredFraming, type Framing, responseFraming, writeHead } from './head.ts'
 import type { MessageHead } from './parser.ts'
 import type { ServerExchange } from './server.ts'
@@ -57,91 +57,121 @@ export function relayExchange(
   request: RelayRequest,
   rewrite: ResponseRewrite,
 ): Promise<RelayOutcome> {
-  const method = ex.head.method
   // The client went away while a connection was found: nothing is sent upstream.
   if (ex.aborted) return Promise.resolve({ kind: 'downstream-reset' })
   return new Promise((resolve) => {
-    const sent = performance.now()
-    let status = 0
-    let serviceTimeMs = 0
+    const relay = new Relay(ex, conn, rewrite.server, resolve)
+    ex.onAbort = relay.onAbort
+    conn.begin(ex.head.method, relay)
     const upstream = conn.socket
-    let waitingDrain = false
-    ex.onAbort = () => {
-      conn.destroy()
-      resolve({ kind: 'downstream-reset' })
-    }
-    conn.begin(method, {
-      head(h) {
-        status = h.status
-        serviceTimeMs = performance.now() - sent
-        const body = downstreamFraming(responseFraming(h, method), ex.head)
-        // A HEAD response announces the length of the body it does not carry.
-        const announced = method === 'HEAD' ? declaredFraming(h) : body
-        const text = writeHead(`HTTP/1.1 ${h.status} ${h.reason}`, h.headers, {
-          replace: REPLACED,
-          add: [
-            'x-envoy-upstream-service-time',
-            String(Math.round(serviceTimeMs)),
-            'server',
-            rewrite.server,
-          ],
-          framing: announced,
-          close: body.kind === 'close' || !ex.head.keepAlive,
-        })
-        // Head, body and end of a small response leave in one write (see flush).
-        ex.socket.cork()
-        ex.writeHead(text, body, false)
-      },
-      flush() {
-        ex.socket.uncork()
-      },
-      body(chunk) {
-        if (!ex.write(chunk)) {
-          upstream.pause()
-          if (waitingDrain) return
-          waitingDrain = true
-          ex.socket.once('drain', () => {
-            waitingDrain = false
-            upstream.resume()
-          })
-        }
-      },
-      complete(reusable) {
-        ex.onAbort = undefined
-        const requestSent = ex.requestComplete
-        ex.end()
-        resolve({
-          kind: 'response',
-          status,
-          serviceTimeMs,
-          bytesSent: ex.responseBytes,
-          complete: true,
-          reusable: reusable && requestSent,
-        })
-      },
-      fail(reason) {
-        ex.onAbort = undefined
-        ex.unpipeBody()
-        if (status === 0) {
-          // Only silence on a reused connection is a stale keep-alive; garbage is not.
-          const stale = reason === 'connection termination' && conn.requests > 1 && ex.replayable
-          resolve({ kind: 'reset', reason, stale })
-          return
-        }
-        ex.destroy()
-        resolve({
-          kind: 'response',
-          status,
-          serviceTimeMs,
-          bytesSent: ex.responseBytes,
-          complete: false,
-          reusable: false,
-        })
-      },
-    })
     upstream.cork()
     upstream.write(request.head)
     ex.pipeBody(upstream, ex.framing, request.replay === true)
     upstream.uncork()
   })
+}
+
+/** The state of one exchange in flight: the upstream connection's response handler. */
+class Relay implements ResponseHandler {
+  readonly #ex: ServerExchange
+  readonly #conn: ClientConnection
+  readonly #server: string
+  readonly #resolve: (outcome: RelayOutcome) => void
+  readonly #sent = performance.now()
+  #status = 0
+  #serviceTimeMs = 0
+  #waitingDrain = false
+
+  constructor(
+    ex: ServerExchange,
+    conn: ClientConnection,
+    server: string,
+    resolve: (outcome: RelayOutcome) => void,
+  ) {
+    this.#ex = ex
+    this.#conn = conn
+    this.#server = server
+    this.#resolve = resolve
+  }
+
+  readonly onAbort = (): void => {
+    this.#conn.destroy()
+    this.#resolve({ kind: 'downstream-reset' })
+  }
+
+  head(h: MessageHead): void {
+    const ex = this.#ex
+    const method = ex.head.method
+    this.#status = h.status
+    this.#serviceTimeMs = performance.now() - this.#sent
+    const body = downstreamFraming(responseFraming(h, method), ex.head)
+    // A HEAD response announces the length of the body it does not carry.
+    const announced = method === 'HEAD' ? declaredFraming(h) : body
+    const text = writeHead(`HTTP/1.1 ${h.status} ${h.reason}`, h.headers, {
+      replace: REPLACED,
+      add: [
+        'x-envoy-upstream-service-time',
+        String(Math.round(this.#serviceTimeMs)),
+        'server',
+        this.#server,
+      ],
+      framing: announced,
+      close: body.kind === 'close' || !ex.head.keepAlive,
+    })
+    // Head, body and end of a small response leave in one write (see flush).
+    ex.socket.cork()
+    ex.writeHead(text, body, false)
+  }
+
+  flush(): void {
+    this.#ex.socket.uncork()
+  }
+
+  body(chunk: Buffer): void {
+    if (this.#ex.write(chunk)) return
+    const upstream = this.#conn.socket
+    upstream.pause()
+    if (this.#waitingDrain) return
+    this.#waitingDrain = true
+    this.#ex.socket.once('drain', () => {
+      this.#waitingDrain = false
+      upstream.resume()
+    })
+  }
+
+  complete(reusable: boolean): void {
+    const ex = this.#ex
+    ex.onAbort = undefined
+    const requestSent = ex.requestComplete
+    ex.end()
+    this.#resolve({
+      kind: 'response',
+      status: this.#status,
+      serviceTimeMs: this.#serviceTimeMs,
+      bytesSent: ex.responseBytes,
+      complete: true,
+      reusable: reusable && requestSent,
+    })
+  }
+
+  fail(reason: 'connection termination' | 'protocol error'): void {
+    const ex = this.#ex
+    ex.onAbort = undefined
+    ex.unpipeBody()
+    if (this.#status === 0) {
+      // Only silence on a reused connection is a stale keep-alive; garbage is not.
+      const stale = reason === 'connection termination' && this.#conn.requests > 1 && ex.replayable
+      this.#resolve({ kind: 'reset', reason, stale })
+      return
+    }
+    ex.destroy()
+    this.#resolve({
+      kind: 'response',
+      status: this.#status,
+      serviceTimeMs: this.#serviceTimeMs,
+      bytesSent: ex.responseBytes,
+      complete: false,
+      reusable: false,
+    })
+  }
 }
