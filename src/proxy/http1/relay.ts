@@ -65,7 +65,7 @@ export function relayExchange(
     conn.begin(ex.head.method, relay)
     const upstream = conn.socket
     upstream.cork()
-    upstream.write(request.head)
+    upstream.write(request.head, 'latin1')
     ex.pipeBody(upstream, ex.framing, request.replay === true)
     upstream.uncork()
   })

@@ -103,9 +103,11 @@ export class ServerExchange {
     if (chunk.length === 0) return
     let ok: boolean
     if (this.#sinkFraming?.kind === 'chunked') {
+      sink.cork()
       sink.write(`${chunk.length.toString(16)}\r\n`)
       sink.write(chunk)
       ok = sink.write('\r\n')
+      sink.uncork()
     } else ok = sink.write(chunk)
     if (!ok) this.#conn.pauseFor(sink)
   }
@@ -120,7 +122,8 @@ export class ServerExchange {
     this.responseStarted = true
     this.#responseFraming = framing
     if (close || framing.kind === 'close') this.#closeAfter = true
-    this.socket.write(text)
+    // Header bytes came in as latin1 strings (node's llhttp binding): they go out the same way.
+    this.socket.write(text, 'latin1')
   }
 
   /** Writes response body bytes; false when the socket wants the writer to wait for 'drain'. */
@@ -128,9 +131,12 @@ export class ServerExchange {
     if (this.#aborted || chunk.length === 0) return true
     this.responseBytes += chunk.length
     if (this.#responseFraming?.kind === 'chunked') {
+      this.socket.cork()
       this.socket.write(`${chunk.length.toString(16)}\r\n`)
       this.socket.write(chunk)
-      return this.socket.write('\r\n')
+      const ok = this.socket.write('\r\n')
+      this.socket.uncork()
+      return ok
     }
     return this.socket.write(chunk)
   }
@@ -151,7 +157,10 @@ export class ServerExchange {
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
     text += `content-length: ${length}\r\n`
     if (this.#closeAfter) text += 'connection: close\r\n'
-    this.writeHead(`${text}\r\n${body}`, { kind: 'length', length }, false)
+    this.socket.cork()
+    this.writeHead(`${text}\r\n`, { kind: 'length', length }, false)
+    this.socket.write(body)
+    this.socket.uncork()
     this.responseBytes += length
     this.end()
     return length

@@ -1021,3 +1021,37 @@ test('more than 32 headers (llhttp hands them over early in batches) all arrive,
   expect(relayed).toEqual(responseHeaders)
   expect(res.body.toString()).toBe('ok')
 })
+
+test('header bytes outside ASCII cross the proxy unchanged both ways (no UTF-8 re-encoding)', async () => {
+  // RFC 9110 obs-text: a header value byte 0xE9 must arrive as one byte 0xE9, not as C3 A9.
+  const received: Buffer[] = []
+  const upstream = await startRawUpstream((socket) => {
+    socket.on('data', (chunk: Buffer) => {
+      received.push(chunk)
+      if (!Buffer.concat(received).includes('\r\n\r\n')) return
+      socket.write(
+        Buffer.concat([
+          Buffer.from('HTTP/1.1 200 OK\r\nX-Reply: caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('\r\nContent-Length: 2\r\n\r\nok'),
+        ]),
+      )
+    })
+  })
+  const proxy = await startProxy({ upstream })
+  const client = await RawClient.connect(proxy.port)
+  await client.write(
+    Buffer.concat([
+      Buffer.from('GET /bytes HTTP/1.1\r\nHost: svc.test\r\nX-Name: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\r\n\r\n'),
+    ]),
+  )
+  const res = await client.response()
+  expect(res.status).toBe(200)
+  const head = Buffer.concat(received)
+  expect(head.includes(Buffer.from([0x66, 0xe9, 0x0d, 0x0a]))).toBe(true)
+  expect(head.includes(Buffer.from([0xc3, 0xa9]))).toBe(false)
+  expect(client.received.includes(Buffer.from([0x66, 0xe9, 0x0d, 0x0a]))).toBe(true)
+  expect(client.received.includes(Buffer.from([0xc3, 0xa9]))).toBe(false)
+})
