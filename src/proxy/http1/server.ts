@@ -257,8 +257,7 @@ class ServerConnection {
       this.#socket.destroy()
       return
     }
-    const last = this.#queue.at(-1)
-    if (last && !last.requestComplete) last.abort()
+    // Every request arrived whole (finish() would have failed otherwise).
     // Half-closed by the client: finish the responses in flight, then close.
     this.#closing = true
     if (this.#queue.length === 0) this.#socket.end()
