@@ -28,6 +28,8 @@ import { RecordStream } from './records.ts'
 export interface MeshOptions {
   /** meshConfig.connectTimeout (Istio: 10 s). Tests shorten it to see unroutable dials fail fast. */
   readonly connectTimeoutMs?: number
+  /** How long a sidecar waits for a client to finish its TLS handshake (10 s; not Node's 120 s). */
+  readonly handshakeTimeoutMs?: number
   /** Seed for load balancing, so runs can be replayed. */
   readonly seed?: number
   /** Start clusters without their east-west gateway (to show what breaks). */
@@ -229,6 +231,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         onAccess: records.publish,
         random,
         connectTimeoutMs,
+        ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
       })
       closer.defer(() => sidecar.close())
       if (source) await sidecar.start(source)

@@ -17,6 +17,8 @@ export interface SidecarContext {
   readonly routing: () => Routing | undefined
   /** How long to wait for a connection when no cluster says (meshConfig.connectTimeout). */
   readonly connectTimeoutMs: number
+  /** A stalled TLS handshake at an inbound listener is dropped after this long. */
+  readonly handshakeTimeoutMs: number
 }
 
 export function count(ctx: SidecarContext, stat: string, n = 1): void {

@@ -224,6 +224,7 @@ export async function startInbound(
     ca: secret.rootCertPem,
     requestCert: true,
     rejectUnauthorized: true,
+    handshakeTimeout: ctx.handshakeTimeoutMs,
     minVersion: 'TLSv1.2',
     ALPNCallback: alpnFor(l.protocol),
   })

@@ -26,6 +26,8 @@ export interface SidecarOptions {
   readonly onAccess: AccessSink
   readonly random?: Random
   readonly connectTimeoutMs?: number
+  /** Inbound: how long a client may take to finish its TLS handshake. */
+  readonly handshakeTimeoutMs?: number
 }
 
 export class Sidecar {
@@ -54,6 +56,7 @@ export class Sidecar {
       stats: this.stats,
       routing: () => this.#routing,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
     }
   }
 
