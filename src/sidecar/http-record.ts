@@ -1,8 +1,10 @@
 // The access record of one HTTP exchange at a sidecar, built as one object of one shape: what is
 // known when the request arrives (the request side) plus how it ended (the outcome).
 
-import type { AccessRecord } from '../proxy/index.ts'
-import type { SidecarContext } from './context.ts'
+import type { AccessRecord, ServerExchange } from '../proxy/index.ts'
+import { count, type SidecarContext } from './context.ts'
+import { type LocalReply, upstreamProtocolError, upstreamTerminated } from './local-reply.ts'
+import type { Relayed } from './relay.ts'
 
 export interface RequestSide {
   readonly direction: 'outbound' | 'inbound'
@@ -70,4 +72,49 @@ export function httpRecord(ctx: SidecarContext, r: RequestSide, o: Outcome): Acc
     routeName: r.routeName,
     peerIdentity: o.peerIdentity ?? r.peerIdentity,
   }
+}
+
+const NO_FLAGS: readonly string[] = []
+const CUT_SHORT: readonly string[] = ['UC']
+const DOWNSTREAM_RESET: readonly string[] = ['DC']
+
+/**
+ * How a relayed exchange ended, for its record: the outcome to log, or the local reply to send
+ * first (the upstream reset before answering). Counts the reset stats.
+ */
+export function endOf(
+  ctx: SidecarContext,
+  ex: ServerExchange,
+  relayed: Relayed,
+  upstreamHost?: string,
+): { readonly outcome: Outcome } | { readonly reply: LocalReply } {
+  const r = relayed.outcome
+  if (r.kind === 'reset') {
+    count(ctx, 'upstream_rq_reset')
+    return { reply: r.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated() }
+  }
+  if (r.kind === 'downstream-reset') {
+    count(ctx, 'downstream_rq_rx_reset')
+    const outcome: Outcome = {
+      status: 0,
+      flags: DOWNSTREAM_RESET,
+      details: 'downstream_remote_disconnect',
+      bytesReceived: ex.bodyBytes,
+      bytesSent: 0,
+      upstreamHost,
+    }
+    return { outcome }
+  }
+  const outcome: Outcome = {
+    status: r.status,
+    flags: r.complete ? NO_FLAGS : CUT_SHORT,
+    details: 'via_upstream',
+    bytesReceived: ex.bodyBytes,
+    bytesSent: r.bytesSent,
+    serviceTimeMs: r.serviceTimeMs,
+    upstreamHost,
+    upstreamLocalAddress: relayed.localAddress,
+    peerIdentity: relayed.peerIdentity,
+  }
+  return { outcome }
 }

@@ -14,13 +14,8 @@ import type { ServerExchange } from '../proxy/index.ts'
 import { headerValue, pipeBoth, serveHttp1, uriSans, writeHead } from '../proxy/index.ts'
 import type { InboundListener } from '../xds/index.ts'
 import { count, recordOrigin, type SidecarContext } from './context.ts'
-import { httpRecord, type Outcome, type RequestSide } from './http-record.ts'
-import {
-  type LocalReply,
-  upstreamProtocolError,
-  upstreamReset,
-  upstreamTerminated,
-} from './local-reply.ts'
+import { endOf, httpRecord, type Outcome, type RequestSide } from './http-record.ts'
+import { type LocalReply, upstreamReset } from './local-reply.ts'
 import { forward, type Relayed, writeLocalReply } from './relay.ts'
 
 export interface InboundServer {
@@ -112,38 +107,10 @@ async function forwardHttp(
       upstreamReset('remote connection failure', 'delayed connect error: Connection refused', true),
     )
   }
-  const { outcome } = relayed
-  if (outcome.kind === 'downstream-reset') {
-    count(ctx, 'downstream_rq_rx_reset')
-    emit({
-      status: 0,
-      flags: DOWNSTREAM_RESET,
-      details: 'downstream_remote_disconnect',
-      bytesReceived: ex.bodyBytes,
-      bytesSent: 0,
-    })
-    return
-  }
-  if (outcome.kind === 'reset') {
-    count(ctx, 'upstream_rq_reset')
-    return failed(
-      outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated(),
-    )
-  }
-  emit({
-    status: outcome.status,
-    flags: outcome.complete ? NO_FLAGS : CUT_SHORT,
-    details: 'via_upstream',
-    bytesReceived: ex.bodyBytes,
-    bytesSent: outcome.bytesSent,
-    serviceTimeMs: outcome.serviceTimeMs,
-    upstreamLocalAddress: relayed.localAddress,
-  })
+  const end = endOf(ctx, ex, relayed)
+  if ('reply' in end) return failed(end.reply)
+  emit(end.outcome)
 }
-
-const NO_FLAGS: readonly string[] = []
-const CUT_SHORT: readonly string[] = ['UC']
-const DOWNSTREAM_RESET: readonly string[] = ['DC']
 
 /** `podIP:port` of an inbound listener, made once per listener. */
 const listenerAddresses = new WeakMap<InboundListener, string>()

@@ -7,20 +7,15 @@ import type { Peer, ServerExchange } from '../proxy/index.ts'
 import { ConnectFailure, endpointKey, headerValue, writeHead } from '../proxy/index.ts'
 import type { Cluster, LbEndpoint } from '../xds/index.ts'
 import { count, type SidecarContext } from './context.ts'
-import { httpRecord, type RequestSide } from './http-record.ts'
+import { endOf, httpRecord, type RequestSide } from './http-record.ts'
 import {
   clusterNotFound,
   type LocalReply,
   noHealthyUpstream,
-  upstreamProtocolError,
   upstreamReset,
   upstreamTerminated,
 } from './local-reply.ts'
 import { forward, writeLocalReply } from './relay.ts'
-
-const NO_FLAGS: readonly string[] = []
-const CUT_SHORT: readonly string[] = ['UC']
-const DOWNSTREAM_RESET: readonly string[] = ['DC']
 
 /** `upstream_rq_<code>`, made once per status code. */
 const statusStats = new Map<number, string>()
@@ -150,41 +145,10 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
       return localReply(upstreamTerminated(), host)
     }
     done()
-    const { outcome } = relayed
-    if (outcome.kind === 'downstream-reset') {
-      count(ctx, 'downstream_rq_rx_reset')
-      ctx.onAccess(
-        httpRecord(ctx, side, {
-          status: 0,
-          flags: DOWNSTREAM_RESET,
-          details: 'downstream_remote_disconnect',
-          bytesReceived: ex.bodyBytes,
-          bytesSent: 0,
-          upstreamHost: host,
-        }),
-      )
-      return
-    }
-    if (outcome.kind === 'reset') {
-      count(ctx, 'upstream_rq_reset')
-      const reply =
-        outcome.reason === 'protocol error' ? upstreamProtocolError() : upstreamTerminated()
-      return localReply(reply, host)
-    }
-    count(ctx, statusStat(outcome.status))
-    ctx.onAccess(
-      httpRecord(ctx, side, {
-        status: outcome.status,
-        flags: outcome.complete ? NO_FLAGS : CUT_SHORT,
-        details: 'via_upstream',
-        bytesReceived: ex.bodyBytes,
-        bytesSent: outcome.bytesSent,
-        serviceTimeMs: outcome.serviceTimeMs,
-        upstreamHost: host,
-        upstreamLocalAddress: relayed.localAddress,
-        peerIdentity: relayed.peerIdentity,
-      }),
-    )
+    const end = endOf(ctx, ex, relayed, host)
+    if ('reply' in end) return localReply(end.reply, host)
+    if (end.outcome.status > 0) count(ctx, statusStat(end.outcome.status))
+    ctx.onAccess(httpRecord(ctx, side, end.outcome))
     return
   }
   const f = lastFailure ?? new ConnectFailure('remote connection failure')

@@ -8,9 +8,8 @@ import type { Cluster, LbEndpoint, WorkloadSecret } from '../xds/index.ts'
 import { ALPN_HTTP11 } from '../xds/index.ts'
 
 export class Upstreams {
-  readonly #pools = new Map<string, ConnectionPool>()
-  /** The TLS settings each endpoint pool was made with. */
-  readonly #settings = new Map<string, string>()
+  /** Pools by `cluster|address:port`, with the TLS settings each was made with. */
+  readonly #pools = new Map<string, { readonly pool: ConnectionPool; readonly settings: string }>()
   readonly #network: PodNetwork
   readonly #secret: () => WorkloadSecret
 
@@ -29,25 +28,24 @@ export class Upstreams {
     const tls = cluster?.tls
     // A push that changes SNI or the SAN list drains the pool, as Envoy does for a changed cluster.
     const settings = tls ? `${tls.sni}|${tls.subjectAltNames.join(',')}` : ''
-    let pool = this.#pools.get(key)
-    if (pool && this.#settings.get(key) === settings) return pool
-    pool?.close()
-    this.#settings.set(key, settings)
-    pool = new ConnectionPool(() =>
+    const known = this.#pools.get(key)
+    if (known?.settings === settings) return known.pool
+    known?.pool.close()
+    const pool = new ConnectionPool(() =>
       tls
         ? connectMtls(this.#network, ep, tls, this.#secret(), ALPN_HTTP11, timeoutMs)
         : dialUpstream(this.#network, ep, timeoutMs),
     )
-    this.#pools.set(key, pool)
+    this.#pools.set(key, { pool, settings })
     return pool
   }
 
   /** A plaintext pool to the app in this pod (Envoy's inbound cluster, from 127.0.0.6). */
   forApp(realPort: number): ConnectionPool {
     const key = `inbound|${realPort}`
-    let pool = this.#pools.get(key)
-    if (pool) return pool
-    pool = new ConnectionPool(
+    const known = this.#pools.get(key)
+    if (known) return known.pool
+    const pool = new ConnectionPool(
       () =>
         new Promise((resolve, reject) => {
           const socket = netConnect({ host: '127.0.0.1', port: realPort, noDelay: true })
@@ -66,23 +64,21 @@ export class Upstreams {
           })
         }),
     )
-    this.#pools.set(key, pool)
+    this.#pools.set(key, { pool, settings: '' })
     return pool
   }
 
   /** Closes pools no longer named by `keep` (endpoints that left after a push). */
   retain(keep: (key: string) => boolean): void {
-    for (const [k, pool] of this.#pools) {
+    for (const [k, { pool }] of this.#pools) {
       if (k.startsWith('inbound|') || keep(k)) continue
       this.#pools.delete(k)
-      this.#settings.delete(k)
       pool.close()
     }
   }
 
   close(): void {
-    for (const pool of this.#pools.values()) pool.destroy()
+    for (const { pool } of this.#pools.values()) pool.destroy()
     this.#pools.clear()
-    this.#settings.clear()
   }
 }

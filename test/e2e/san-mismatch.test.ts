@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, test } from 'vitest'
 import type { EndpointRecord } from '../../src/control-plane/index.ts'
 import { clusterId, namespace, serviceAccount, serviceHost } from '../../src/model/index.ts'
-import { startMesh } from '../../src/runtime/index.ts'
+import { type Mesh, startMesh } from '../../src/runtime/index.ts'
 import { callFrom, recordsOf } from '../helpers/mesh.ts'
 import { load } from '../helpers/topologies.ts'
 
@@ -41,31 +41,41 @@ function twoNetworksWithHttpbin() {
   )
 }
 
+/**
+ * The pods and cluster1 registry a test needs, with a Service `helloworld-canary` (address
+ * CANARY_VIP, port 5000 to httpbin's container port) and no endpoints yet.
+ */
+function addCanaryService(mesh: Mesh) {
+  const sleep = mesh.pod(SLEEP)
+  const httpbin = mesh.pod('cluster1/sample/httpbin')
+  const cluster1 = mesh.clusters.get(c1)
+  const registry = cluster1?.controlPlane?.registry
+  if (!sleep?.sidecar || !httpbin || !cluster1 || !registry) throw new Error('mesh incomplete')
+  const httpbinPort = cluster1.inventory.services.find((s) => s.name === 'httpbin')?.ports[0]
+  if (!httpbinPort) throw new Error('httpbin missing from cluster1')
+  expect(cluster1.inventory.services.map((s) => s.clusterIP)).not.toContain(CANARY_VIP)
+  registry.upsertService({
+    cluster: c1,
+    namespace: namespace('sample'),
+    name: 'helloworld-canary',
+    host: CANARY,
+    clusterIP: CANARY_VIP,
+    ports: [{ name: 'http', port: 5000, targetPort: httpbinPort.targetPort, protocol: 'HTTP' }],
+  })
+  return { sleep, sidecar: sleep.sidecar, httpbin, registry, httpbinPort }
+}
+
 describe('SAN check at the client sidecar', () => {
   test('an endpoint whose pod presents another service account is refused 503 UF,URX with verify_SAN_list, and never reaches the app', async () => {
     await using mesh = await startMesh(twoNetworksWithHttpbin())
-    const sleep = mesh.pod(SLEEP)
-    const httpbin = mesh.pod('cluster1/sample/httpbin')
-    const cluster1 = mesh.clusters.get(c1)
-    const registry = cluster1?.controlPlane?.registry
-    if (!sleep?.sidecar || !httpbin || !cluster1 || !registry) throw new Error('mesh incomplete')
-    const httpbinPort = cluster1.inventory.services.find((s) => s.name === 'httpbin')?.ports[0]
+    const { sleep, sidecar, httpbin, registry, httpbinPort } = addCanaryService(mesh)
     const helloV1 = registry
       .endpoints()
       .find((e) => e.cluster === c1 && e.host === 'helloworld.sample.svc.cluster.local')
-    if (!httpbinPort || !helloV1) throw new Error('httpbin or helloworld missing from cluster1')
-    expect(cluster1.inventory.services.map((s) => s.clusterIP)).not.toContain(CANARY_VIP)
+    if (!helloV1) throw new Error('helloworld missing from cluster1')
 
     // A Service whose only endpoint is, by the registry, a helloworld pod (service account
     // `default`) but whose address and port are httpbin's: a stale or misrouted endpoint.
-    registry.upsertService({
-      cluster: c1,
-      namespace: namespace('sample'),
-      name: 'helloworld-canary',
-      host: CANARY,
-      clusterIP: CANARY_VIP,
-      ports: [{ name: 'http', port: 5000, targetPort: httpbinPort.targetPort, protocol: 'HTTP' }],
-    })
     const misrouted: EndpointRecord = {
       ...helloV1,
       host: CANARY,
@@ -77,7 +87,7 @@ describe('SAN check at the client sidecar', () => {
 
     // Sleep's only endpoint for the Service is httpbin's pod, and istiod's SAN list is the
     // service account the endpoint claims, not the one httpbin runs as.
-    const config = sleep.sidecar.config
+    const config = sidecar.config
     const canary = config?.clusters.find((c) => c.name === CANARY_CLUSTER)
     expect(canary?.tls?.subjectAltNames).toEqual(['spiffe://cluster.local/ns/sample/sa/default'])
     const assignment = config?.endpoints.find((a) => a.clusterName === CANARY_CLUSTER)
@@ -87,7 +97,7 @@ describe('SAN check at the client sidecar', () => {
     expect(httpbin.sidecar?.node.serviceAccount).toBe('httpbin')
 
     const records = recordsOf(mesh)
-    const failsBefore = sleep.sidecar.stats.upstream_cx_connect_fail ?? 0
+    const failsBefore = sidecar.stats.upstream_cx_connect_fail ?? 0
     const url = `http://${CANARY_VIP}:5000/hello`
     for (let i = 0; i < REQUESTS; i++) {
       const r = await callFrom(mesh, SLEEP, url)
@@ -113,7 +123,7 @@ describe('SAN check at the client sidecar', () => {
       expect(r.upstreamTransportFailureReason).toContain('verify_SAN_list')
     }
     // Istio's default retries: three attempts per request, each one refused on the SAN list.
-    expect((sleep.sidecar.stats.upstream_cx_connect_fail ?? 0) - failsBefore).toBe(3 * REQUESTS)
+    expect((sidecar.stats.upstream_cx_connect_fail ?? 0) - failsBefore).toBe(3 * REQUESTS)
     // The handshake was the end of it: httpbin's sidecar served no request.
     expect(records.filter((r) => r.proxy === httpbin.name)).toEqual([])
 
@@ -134,22 +144,9 @@ describe('SAN check at the client sidecar', () => {
 
   test('a push that changes the SAN list closes pooled connections, so the next request is checked against it', async () => {
     await using mesh = await startMesh(twoNetworksWithHttpbin())
-    const sleep = mesh.pod(SLEEP)
-    const httpbin = mesh.pod('cluster1/sample/httpbin')
-    const cluster1 = mesh.clusters.get(c1)
-    const registry = cluster1?.controlPlane?.registry
-    if (!sleep?.sidecar || !httpbin || !cluster1 || !registry) throw new Error('mesh incomplete')
-    const httpbinPort = cluster1.inventory.services.find((s) => s.name === 'httpbin')?.ports[0]
+    const { sidecar, httpbin, registry } = addCanaryService(mesh)
     const own = registry.endpoints().find((e) => e.cluster === c1 && e.pod === httpbin.name)
-    if (!httpbinPort || !own) throw new Error('httpbin missing from cluster1')
-    registry.upsertService({
-      cluster: c1,
-      namespace: namespace('sample'),
-      name: 'helloworld-canary',
-      host: CANARY,
-      clusterIP: CANARY_VIP,
-      ports: [{ name: 'http', port: 5000, targetPort: httpbinPort.targetPort, protocol: 'HTTP' }],
-    })
+    if (!own) throw new Error('httpbin missing from cluster1')
     // First the endpoint tells the truth (httpbin's own account): a pooled connection is made.
     const endpoint: EndpointRecord = { ...own, host: CANARY, pod: 'helloworld-canary-0' }
     registry.upsertEndpoint(endpoint)
@@ -160,7 +157,7 @@ describe('SAN check at the client sidecar', () => {
     // Then it claims another account: the kept connection must not carry the next request.
     registry.upsertEndpoint({ ...endpoint, serviceAccount: serviceAccount('default') })
     await mesh.settled()
-    const canary = sleep.sidecar.config?.clusters.find((c) => c.name === CANARY_CLUSTER)
+    const canary = sidecar.config?.clusters.find((c) => c.name === CANARY_CLUSTER)
     expect(canary?.tls?.subjectAltNames).toEqual(['spiffe://cluster.local/ns/sample/sa/default'])
     const r = await callFrom(mesh, SLEEP, url)
     expect(r.status).toBe(503)

@@ -28,8 +28,7 @@ export interface Connected {
 
 export class ClientConnection {
   readonly socket: Duplex
-  readonly local: Peer
-  /** `local` as `ip:port` text, for access logs. */
+  /** The connection's virtual local address as `ip:port`, for access logs. */
   readonly localAddress: string
   readonly peerIdentity: string | undefined
   /** Requests this connection has carried, this one included. */
@@ -44,7 +43,6 @@ export class ClientConnection {
 
   constructor(c: Connected) {
     this.socket = c.socket
-    this.local = c.local
     this.localAddress = `${c.local.ip}:${c.local.port}`
     this.peerIdentity = c.peerIdentity
     this.#parser = new MessageParser('response', {

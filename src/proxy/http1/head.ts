@@ -111,8 +111,3 @@ export function writeHead(firstLine: string, headers: readonly string[], r: Head
   if (r.close) out += 'connection: close\r\n'
   return `${out}\r\n`
 }
-
-/** Status line reason phrases for the codes a proxy writes itself. */
-export function statusLine(status: number, reason: string): string {
-  return `HTTP/1.1 ${status} ${reason}`
-}

@@ -35,6 +35,27 @@ function slices(buf: Buffer, size = 64 * 1024): Buffer[] {
   return out
 }
 
+/** A promise the test settles when it chooses (e.g. to hold a proxy's upstream connect). */
+function holdable(): { wait: Promise<void>; open: () => void } {
+  let open = () => {}
+  const wait = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  return { wait, open }
+}
+
+/** A node:http PUT of `length` body bytes to the proxy; the caller writes the body. */
+function putTo(port: number, length: number) {
+  return request({
+    host: '127.0.0.1',
+    port,
+    method: 'PUT',
+    path: '/big',
+    agent: false,
+    headers: { 'content-length': String(length) },
+  })
+}
+
 /** A node:http upstream that answers `METHOD URL BODY` with a Content-Length. */
 async function echoUpstream() {
   const seen: { method: string; url: string; rawHeaders: string[]; body: Buffer }[] = []
@@ -520,14 +541,7 @@ test('an upstream that stops reading makes the proxy stop reading the client, an
   })
   const proxy = await startProxy({ upstream })
 
-  const req = request({
-    host: '127.0.0.1',
-    port: proxy.port,
-    method: 'PUT',
-    path: '/big',
-    agent: false,
-    headers: { 'content-length': String(payload.length) },
-  })
+  const req = putTo(proxy.port, payload.length)
   req.flushHeaders()
   const responded = handled(once(req, 'response') as Promise<[IncomingMessage]>)
   // Head first, so the whole body meets a connected upstream.
@@ -564,23 +578,13 @@ test('an upstream that stops reading makes the proxy stop reading the client, an
 
 test('a request body that arrives before the upstream connection is ready is not buffered without bound', async () => {
   const payload = randomBytes(64 * MB)
-  let openGate = () => {}
-  const gate = new Promise<void>((resolve) => {
-    openGate = resolve
-  })
+  const { wait: gate, open: openGate } = holdable()
   const upstream = await startHttpUpstream((req, res) => {
     onBody(req, res, (b) => res.end(String(b.length)))
   })
   const proxy = await startProxy({ upstream, beforeConnect: () => gate })
 
-  const req = request({
-    host: '127.0.0.1',
-    port: proxy.port,
-    method: 'PUT',
-    path: '/big',
-    agent: false,
-    headers: { 'content-length': String(payload.length) },
-  })
+  const req = putTo(proxy.port, payload.length)
   const responded = handled(once(req, 'response') as Promise<[IncomingMessage]>)
   const sent = handled(pipeline(Readable.from(slices(payload)), req))
   const fromClient = await proxy.downstream.at(0)
@@ -606,10 +610,7 @@ test('flushing a request body buffered while connecting waits on one drain, with
     process.off('warning', onWarning)
   })
   const payload = randomBytes(4 * MB)
-  let openGate = () => {}
-  const gate = new Promise<void>((resolve) => {
-    openGate = resolve
-  })
+  const { wait: gate, open: openGate } = holdable()
   const received: string[] = []
   const upstream = await startHttpUpstream((req, res) => {
     onBody(req, res, (b) => {
@@ -619,14 +620,7 @@ test('flushing a request body buffered while connecting waits on one drain, with
   })
   const proxy = await startProxy({ upstream, beforeConnect: () => gate })
 
-  const req = request({
-    host: '127.0.0.1',
-    port: proxy.port,
-    method: 'PUT',
-    path: '/big',
-    agent: false,
-    headers: { 'content-length': String(payload.length) },
-  })
+  const req = putTo(proxy.port, payload.length)
   const responded = handled(once(req, 'response') as Promise<[IncomingMessage]>)
   const sent = handled(pipeline(Readable.from(slices(payload)), req))
   const ex = await proxy.exchanges.at(0)
@@ -841,10 +835,7 @@ test('a client that disconnects mid-request-body ends the exchange as downstream
 })
 
 test('a client that disconnects before the upstream connection is ready ends as downstream-reset, and nothing is sent upstream', async () => {
-  let openGate = () => {}
-  const gate = new Promise<void>((resolve) => {
-    openGate = resolve
-  })
+  const { wait: gate, open: openGate } = holdable()
   const { upstream, seen } = await echoUpstream()
   const proxy = await startProxy({ upstream, beforeConnect: () => gate })
   const client = await RawClient.connect(proxy.port)
