@@ -83,7 +83,8 @@ export default async function dataPathBench(): Promise<void> {
   const remoteSleep = remote.pod('cluster1/sample/sleep')
   const host = 'helloworld.sample:5000'
   const authority = local.pki.clusters.get(clusterId('cluster1'))
-  if (!app?.appPort || !authority) throw new Error('helloworld or the cluster CA is missing')
+  if (!app?.sidecar?.appPort || !authority)
+    throw new Error('helloworld or the cluster CA is missing')
   const secret = authority.issueWorkload({
     identity: {
       trustDomain: trustDomain('cluster.local'),
@@ -91,11 +92,11 @@ export default async function dataPathBench(): Promise<void> {
       serviceAccount: serviceAccount('sleep'),
     },
   })
-  const pipes = await startPipeChain(app.appPort, secret)
+  const pipes = await startPipeChain(app.sidecar.appPort, secret)
   const paths = [
     {
       label: 'direct to the app',
-      run: () => measure(local, `http://127.0.0.1:${app?.appPort}/hello`),
+      run: () => measure(local, `http://127.0.0.1:${app?.sidecar?.appPort}/hello`),
     },
     {
       label: 'same network, 2 sidecars',

@@ -28,14 +28,16 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
       dns: { udp: c.dns.udp, tcp: c.dns.tcp },
       ...(c.controlPlane ? { configVersion: c.controlPlane.snapshot.version } : {}),
     })),
-    gateways: mesh.gateways.map((g) => ({
-      cluster: g.cluster,
-      network: g.network,
-      address: g.address,
-      port: g.port,
-      pod: g.pod.name,
-      stats: g.proxy.stats(),
-    })),
+    gateways: await Promise.all(
+      mesh.gateways.map(async (g) => ({
+        cluster: g.cluster,
+        network: g.network,
+        address: g.address,
+        port: g.port,
+        pod: g.pod.name,
+        stats: await g.proxy.stats(),
+      })),
+    ),
   }))
 
   app.get('/api/v1/pods', { schema: { response: { 200: podsSchema } } }, async () => ({

@@ -1,9 +1,10 @@
 // Turns a MeshSpec into a running mesh and owns its lifecycle: the inventory of pods and
-// Services, the fabric that maps virtual addresses to loopback sockets, and startMesh, which
-// wires PKI, DNS, control planes, apps, sidecars and gateways together.
+// Services, the fabric that maps virtual addresses to loopback sockets (in memory every thread
+// shares), the pod threads that run each pod's app and proxy, and startMesh, which wires
+// PKI, DNS, control planes, apps, sidecars and gateways together.
 
 export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
-export { Fabric, type FabricStats } from './fabric.ts'
+export { createFabricMemory, Fabric, type FabricMemory, type FabricStats } from './fabric.ts'
 export { buildInventory, type ClusterInventory, type Pod, type Service } from './inventory.ts'
 export {
   Mesh,
@@ -13,4 +14,5 @@ export {
   type RunningPod,
   startMesh,
 } from './mesh.ts'
+export { PodHandle, PodThreads, type PodThreadsOptions } from './pod-threads.ts'
 export { type RecordListener, RecordStream } from './records.ts'

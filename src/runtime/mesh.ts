@@ -1,9 +1,9 @@
 // Mesh: builds a topology into running parts, like Mininet's buildFromTopo. PKI first, then per
 // cluster its DNS and (on primaries) a control plane whose registry learns its own cluster and
-// the clusters it holds remote secrets for; then apps, sidecars and east-west gateways, each
-// bound through the fabric. Mesh only wires and owns the lifecycle; queries go to its parts.
+// the clusters it holds remote secrets for; then the pods (app and sidecar, or east-west
+// gateway), each on a pod thread and bound through the shared fabric. Mesh only wires and owns
+// the lifecycle; queries go to its parts.
 
-import { startSampleApp } from '../apps/index.ts'
 import { createMeshPki, type MeshPki } from '../ca/index.ts'
 import {
   ControlPlane,
@@ -14,24 +14,31 @@ import {
 import { type DnsServer, startDnsServer } from '../dns/index.ts'
 import type { Cluster, ClusterId, MeshSpec, NetworkId, Workload } from '../model/index.ts'
 import { matchesPodRef } from '../model/index.ts'
-import type { Random } from '../proxy/index.ts'
-import { seededRandom } from '../proxy/index.ts'
-import { Sidecar } from '../sidecar/index.ts'
-import { createEastWestGateway, type EastWestGateway } from '../sni-gateway/index.ts'
-import type { NameTable, ProxyNode } from '../xds/index.ts'
-import { proxyNodeId, resolveName, searchPath } from '../xds/index.ts'
+import type { ConfigSource, NameTable, ProxyNode } from '../xds/index.ts'
+import { proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
-import { Fabric } from './fabric.ts'
+import { createFabricMemory, Fabric } from './fabric.ts'
 import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
+import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
+import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
+
+/** Beyond this many pods with proxies, pod threads host more than one pod each. */
+const MAX_POD_THREADS = 16
 
 export interface MeshOptions {
   /** meshConfig.connectTimeout (Istio: 10 s). Tests shorten it to see unroutable dials fail fast. */
   readonly connectTimeoutMs?: number
   /** How long a sidecar waits for a client to finish its TLS handshake (10 s; not Node's 120 s). */
   readonly handshakeTimeoutMs?: number
-  /** Seed for load balancing, so runs can be replayed. */
+  /** Seed for load balancing, so runs can be replayed (each proxy draws from its own stream). */
   readonly seed?: number
+  /**
+   * Threads the pods (app and proxy) run on, as each pod runs in its own processes (default: one
+   * per pod with a proxy, up to 16); 0 runs them on the main thread. Either way they hear from
+   * the mesh only by message.
+   */
+  readonly podThreads?: number
   /** Start clusters without their east-west gateway (to show what breaks). */
   readonly withoutGateways?: readonly ClusterId[]
   /** Drop remote secrets: `[holder, remote]` pairs (cluster1 no longer discovers cluster2). */
@@ -39,8 +46,8 @@ export interface MeshOptions {
 }
 
 export interface RunningPod extends Pod {
-  readonly sidecar?: Sidecar
-  readonly appPort?: number
+  /** The pod's sidecar (and through it, its app) on its pod thread. */
+  readonly sidecar?: PodHandle
 }
 
 export interface RunningGateway {
@@ -49,7 +56,7 @@ export interface RunningGateway {
   readonly address: string
   readonly port: number
   readonly pod: Pod
-  readonly proxy: EastWestGateway
+  readonly proxy: PodHandle
 }
 
 export interface RunningCluster {
@@ -69,6 +76,7 @@ export class Mesh implements AsyncDisposable {
   readonly clusters: ReadonlyMap<ClusterId, RunningCluster>
   readonly pods: readonly RunningPod[]
   readonly gateways: readonly RunningGateway[]
+  readonly #podThreads: PodThreads
   readonly #closer: Closer
 
   constructor(parts: {
@@ -79,6 +87,7 @@ export class Mesh implements AsyncDisposable {
     clusters: Map<ClusterId, RunningCluster>
     pods: RunningPod[]
     gateways: RunningGateway[]
+    podThreads: PodThreads
     closer: Closer
   }) {
     this.spec = parts.spec
@@ -88,6 +97,7 @@ export class Mesh implements AsyncDisposable {
     this.clusters = parts.clusters
     this.pods = parts.pods
     this.gateways = parts.gateways
+    this.#podThreads = parts.podThreads
     this.#closer = parts.closer
   }
 
@@ -99,6 +109,14 @@ export class Mesh implements AsyncDisposable {
   /** Resolves once every control plane has pushed its latest config and every proxy applied it. */
   async settled(): Promise<void> {
     await Promise.all([...this.clusters.values()].map((c) => c.controlPlane?.settled()))
+  }
+
+  /**
+   * Resolves once every access record the proxies wrote so far is in `records` (they arrive from
+   * the pod threads in batches, up to 100 ms after the requests they describe).
+   */
+  flushRecords(): Promise<void> {
+    return this.#podThreads.flush()
   }
 
   close(): Promise<void> {
@@ -138,16 +156,34 @@ export async function startMesh(spec: MeshSpec, opts: MeshOptions = {}): Promise
   }
 }
 
+/** Waits for every start; the first failure rejects, after the others have settled. */
+async function allStarted(starts: readonly Promise<unknown>[]): Promise<void> {
+  for (const r of await Promise.allSettled(starts)) if (r.status === 'rejected') throw r.reason
+}
+
 async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise<Mesh> {
   const connectTimeoutMs = opts.connectTimeoutMs ?? 10_000
-  const random: Random = seededRandom(opts.seed ?? 1)
+  const seed = opts.seed ?? 1
   const pki = createMeshPki(spec.ca, spec.clusters)
-  const fabric = new Fabric()
+  const fabricMemory = createFabricMemory(spec.networks.map((n) => n.name))
+  const fabric = new Fabric(fabricMemory)
   closer.defer(() => fabric.close())
   const records = new RecordStream()
   const inventories = new Map(buildInventory(spec).map((i) => [i.cluster, i]))
   const specs = new Map(spec.clusters.map((c) => [c.name, c]))
   const noGateway = new Set(opts.withoutGateways ?? [])
+  const podCount = [...inventories.values()].reduce(
+    (n, inv) => n + inv.pods.filter((p) => p.app !== 'istiod').length,
+    0,
+  )
+  const podThreads = new PodThreads({
+    fabric: fabricMemory,
+    threads: opts.podThreads ?? Math.min(podCount, MAX_POD_THREADS),
+    onRecords: (batch) => {
+      for (const r of batch) records.publish(r)
+    },
+  })
+  closer.defer(() => podThreads.close())
 
   // DNS and control planes.
   const clusters = new Map<ClusterId, RunningCluster>()
@@ -194,9 +230,18 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       ? clusters.get(c.name)?.controlPlane
       : clusters.get(c.controlPlane.primary)?.controlPlane
 
-  // Apps and sidecars.
+  // Pods (app and sidecar, or a gateway) on pod threads, all started at once.
   const pods: RunningPod[] = []
   const gateways: RunningGateway[] = []
+  const starts: Promise<void>[] = []
+  let started = 0
+  const startPod = (init: PodInit, source: ConfigSource | undefined) => {
+    const handle = podThreads.start({ ...init, seed: seed + started++ }, source)
+    return handle.then((h) => {
+      closer.defer(() => h.close())
+      return h
+    })
+  }
   for (const c of spec.clusters) {
     const running = clusters.get(c.name) as RunningCluster
     const source = sourceFor(c)
@@ -204,20 +249,16 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     // createMeshPki makes one authority per cluster of the spec.
     if (!ca) throw new Error(`no certificate authority for ${c.name}`)
     for (const pod of running.inventory.pods) {
+      fabric.addHost(pod.ip, pod.network)
       const w = workloadOf(c, pod)
       if (!w) {
         pods.push(pod)
         continue
       }
-      const app = await startSampleApp(w.sample, {
-        instance: pod.name,
-        ...(w.version ? { version: w.version } : {}),
-      })
-      if (app) closer.defer(() => app.close())
-      const appPorts = new Map(app ? w.ports.map((p) => [p.targetPort, app.port]) : [])
-      const sidecar = new Sidecar({
+      const slot = pods.push(pod) - 1
+      const init: SidecarInit = {
+        kind: 'sidecar',
         node: nodeFor('sidecar', pod),
-        network: fabric.podNetwork(pod.ip, pod.network),
         secret: ca.issueWorkload({
           identity: {
             trustDomain: spec.trustDomain,
@@ -225,49 +266,61 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
             serviceAccount: pod.serviceAccount,
           },
         }),
-        appPorts,
-        resolve: (host) =>
-          resolveName(running.names, host, searchPath(pod.namespace))?.addresses[0],
-        onAccess: records.publish,
-        random,
+        app: {
+          sample: w.sample,
+          instance: pod.name,
+          ...(w.version ? { version: w.version } : {}),
+          targetPorts: w.ports.map((p) => p.targetPort),
+        },
+        names: running.names,
+        seed,
         connectTimeoutMs,
         ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
-      })
-      closer.defer(() => sidecar.close())
-      if (source) await sidecar.start(source)
-      pods.push({ ...pod, sidecar, ...(app ? { appPort: app.port } : {}) })
+      }
+      starts.push(
+        startPod(init, source).then((sidecar) => {
+          pods[slot] = { ...pod, sidecar }
+        }),
+      )
     }
     const gwPod = running.inventory.pods.find((p) => p.app === 'istio-eastwestgateway')
-    if (c.eastWestGateway && gwPod && !noGateway.has(c.name)) {
-      const node = { ...nodeFor('router', gwPod), requestedNetworkView: [c.network] }
-      const proxy = createEastWestGateway({
-        node,
-        network: fabric.podNetwork(gwPod.ip, c.network),
-        publicAddresses: [c.eastWestGateway.address],
-        port: c.eastWestGateway.port,
-        onAccess: records.publish,
-        random,
-      })
-      await proxy.start()
-      closer.defer(() => proxy.close())
-      if (source) {
-        const watch = source.watch(node, (config) => {
-          proxy.apply(config)
-          watch.ack(config.version)
-        })
-        closer.defer(() => watch.close())
+    const ew = c.eastWestGateway
+    if (ew && gwPod && !noGateway.has(c.name)) {
+      const init: GatewayInit = {
+        kind: 'gateway',
+        node: { ...nodeFor('router', gwPod), requestedNetworkView: [c.network] },
+        publicAddresses: [ew.address],
+        port: ew.port,
+        seed,
       }
-      gateways.push({
-        cluster: c.name,
-        network: c.network,
-        address: c.eastWestGateway.address,
-        port: c.eastWestGateway.port,
-        pod: gwPod,
-        proxy,
-      })
+      starts.push(
+        startPod(init, source).then((proxy) => {
+          gateways.push({
+            cluster: c.name,
+            network: c.network,
+            address: ew.address,
+            port: ew.port,
+            pod: gwPod,
+            proxy,
+          })
+        }),
+      )
     }
   }
-  const mesh = new Mesh({ spec, pki, fabric, records, clusters, pods, gateways, closer })
+  await allStarted(starts)
+  const order = new Map(spec.clusters.map((c, i) => [c.name, i]))
+  gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))
+  const mesh = new Mesh({
+    spec,
+    pki,
+    fabric,
+    records,
+    clusters,
+    pods,
+    gateways,
+    podThreads,
+    closer,
+  })
   for (const c of clusters.values()) c.controlPlane?.flush()
   await mesh.settled()
   return mesh

@@ -43,5 +43,5 @@ test('garbage at the capture port, a broken SOCKS5 greeting and junk to an inbou
   socket.end(Buffer.alloc(4096, 0xff))
   await once(socket, 'close')
   expect((await callFrom(mesh, 'cluster1/sample/sleep', HELLO)).status).toBe(200)
-  expect(sleep?.sidecar?.stats.downstream_cx_protocol_error).toBeGreaterThanOrEqual(1)
+  expect((await sleep?.sidecar?.stats())?.downstream_cx_protocol_error).toBeGreaterThanOrEqual(1)
 })

@@ -61,7 +61,9 @@ describe('refusals', () => {
     const { socket } = await mesh.fabric.dial('10.10.0.250', networkId('network1'), ip, 5000, 1000)
     expect(await exchange(socket, REQUEST)).not.toContain('HTTP/1.1')
     expect(await foreignClient(mesh, ip, 5000)).not.toContain('HTTP/1.1')
-    await vi.waitFor(() => expect(v1?.sidecar?.stats['ssl.connection_error']).toBe(2))
+    await vi.waitFor(async () =>
+      expect((await v1?.sidecar?.stats())?.['ssl.connection_error']).toBe(2),
+    )
     expect((await callFrom(mesh, 'cluster2/sample/sleep', HELLO)).status).toBe(200)
   })
 
@@ -77,12 +79,14 @@ describe('refusals', () => {
       1000,
     )
     expect(await exchange(socket, REQUEST)).toBe('')
-    expect(gw?.proxy.stats().client_hello_error).toBe(1)
+    expect((await gw?.proxy.stats())?.client_hello_error).toBe(1)
 
     expect(await foreignClient(mesh, '192.168.1.247', 15443)).not.toContain('HTTP/1.1')
     // The gateway routed the bytes by SNI without reading them; the v2 sidecar refused the client.
-    await vi.waitFor(() => expect(v2?.sidecar?.stats['ssl.connection_error']).toBe(1))
-    const stats = gw?.proxy.stats() ?? {}
+    await vi.waitFor(async () =>
+      expect((await v2?.sidecar?.stats())?.['ssl.connection_error']).toBe(1),
+    )
+    const stats = (await gw?.proxy.stats()) ?? {}
     expect(stats[`cluster.${SNI}.upstream_cx_total`]).toBe(1)
     expect(stats.bytes_received).toBeGreaterThan(0)
     expect(Object.keys(stats).some((k) => k.startsWith('ssl.'))).toBe(false)

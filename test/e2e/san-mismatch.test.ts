@@ -97,7 +97,7 @@ describe('SAN check at the client sidecar', () => {
     expect(httpbin.sidecar?.node.serviceAccount).toBe('httpbin')
 
     const records = recordsOf(mesh)
-    const failsBefore = sidecar.stats.upstream_cx_connect_fail ?? 0
+    const failsBefore = (await sidecar.stats()).upstream_cx_connect_fail ?? 0
     const url = `http://${CANARY_VIP}:5000/hello`
     for (let i = 0; i < REQUESTS; i++) {
       const r = await callFrom(mesh, SLEEP, url)
@@ -123,7 +123,7 @@ describe('SAN check at the client sidecar', () => {
       expect(r.upstreamTransportFailureReason).toContain('verify_SAN_list')
     }
     // Istio's default retries: three attempts per request, each one refused on the SAN list.
-    expect((sidecar.stats.upstream_cx_connect_fail ?? 0) - failsBefore).toBe(3 * REQUESTS)
+    expect(((await sidecar.stats()).upstream_cx_connect_fail ?? 0) - failsBefore).toBe(3 * REQUESTS)
     // The handshake was the end of it: httpbin's sidecar served no request.
     expect(records.filter((r) => r.proxy === httpbin.name)).toEqual([])
 

@@ -16,7 +16,7 @@ test('stalled TLS handshakes at an inbound port are dropped at the handshake tim
   const mesh = await meshFromExample('two-networks.yaml', { handshakeTimeoutMs: 300 })
   const helloworld = mesh.pod('cluster1/sample/helloworld')
   if (!helloworld?.sidecar) throw new Error('helloworld missing')
-  const errorsBefore = helloworld.sidecar.stats['ssl.connection_error'] ?? 0
+  const errorsBefore = (await helloworld.sidecar.stats())['ssl.connection_error'] ?? 0
 
   const stalled: Socket[] = []
   for (let i = 0; i < STALLED; i++) {
@@ -44,5 +44,6 @@ test('stalled TLS handshakes at an inbound port are dropped at the handshake tim
   expect(waited).toBeGreaterThanOrEqual(250)
   // Far below Node's 120 s default (the bound leaves room for a loaded CI machine).
   expect(waited).toBeLessThan(10_000)
-  expect((helloworld.sidecar.stats['ssl.connection_error'] ?? 0) - errorsBefore).toBe(STALLED)
+  const errors = (await helloworld.sidecar.stats())['ssl.connection_error'] ?? 0
+  expect(errors - errorsBefore).toBe(STALLED)
 })

@@ -52,7 +52,7 @@ describe('two networks, two primaries', () => {
       upstreamCluster: 'inbound|5000||',
     })
     const gw2 = mesh.gateways.find((g) => g.cluster === c2)
-    expect(gw2?.proxy.stats().downstream_cx_total).toBeGreaterThan(0)
+    expect((await gw2?.proxy.stats())?.downstream_cx_total).toBeGreaterThan(0)
     expect(records.some((r) => r.direction === 'gateway' && r.cluster === c1)).toBe(false)
   })
 
@@ -78,7 +78,7 @@ describe('failure variants', () => {
     const counts = await tally(mesh, 'cluster1/sample/sleep', HELLO, 30)
     expect(counts).toEqual({ v1: 30 })
     const sleep = mesh.pod('cluster1/sample/sleep')
-    expect(sleep?.sidecar?.stats.upstream_cx_connect_fail).toBeGreaterThan(0)
+    expect((await sleep?.sidecar?.stats())?.upstream_cx_connect_fail).toBeGreaterThan(0)
     expect(mesh.fabric.stats.unroutable).toBeGreaterThan(0)
     const endpoints = sleep?.sidecar?.config?.endpoints.find(
       (a) => a.clusterName === 'outbound|5000||helloworld.sample.svc.cluster.local',
@@ -115,7 +115,8 @@ describe('failure variants', () => {
         upstreamHost: `${mesh.pod('cluster2/sample/httpbin')?.ip}:8080`,
       }),
     )
-    expect(mesh.pod('cluster1/sample/helloworld')?.sidecar?.stats.upstream_cx_connect_fail).toBe(3)
+    const stats = await mesh.pod('cluster1/sample/helloworld')?.sidecar?.stats()
+    expect(stats?.upstream_cx_connect_fail).toBe(3)
   })
 
   test('without the remote secret for cluster2, sleep in cluster1 sees only v1', async () => {

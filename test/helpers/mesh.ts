@@ -19,11 +19,14 @@ export interface Reply {
   readonly body: string
 }
 
-/** One request from `pod` (CLUSTER/NAMESPACE/APP) as an HTTP-proxy client of its sidecar. */
-export function callFrom(mesh: Mesh, pod: string, url: string): Promise<Reply> {
+/**
+ * One request from `pod` (CLUSTER/NAMESPACE/APP) as an HTTP-proxy client of its sidecar; resolves
+ * once the answer and the access records of the exchange have arrived.
+ */
+export async function callFrom(mesh: Mesh, pod: string, url: string): Promise<Reply> {
   const port = mesh.pod(pod)?.sidecar?.capturePort
   if (port === undefined) throw new Error(`no sidecar for ${pod}`)
-  return new Promise((resolve, reject) => {
+  const reply = await new Promise<Reply>((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: url, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
@@ -35,6 +38,8 @@ export function callFrom(mesh: Mesh, pod: string, url: string): Promise<Reply> {
     req.on('error', reject)
     req.end()
   })
+  await mesh.flushRecords()
+  return reply
 }
 
 /** Sends `n` sequential requests and tallies the answers by helloworld version (or status). */

@@ -18,7 +18,7 @@ import {
   sniName,
 } from '../../../src/model/index.ts'
 import { type AccessRecord, type Dialed, seededRandom } from '../../../src/proxy/index.ts'
-import { Fabric } from '../../../src/runtime/fabric.ts'
+import { createFabricMemory, Fabric } from '../../../src/runtime/fabric.ts'
 import {
   createEastWestGateway,
   type EastWestGateway,
@@ -169,7 +169,7 @@ export interface Harness {
 export async function startHarness(
   options: Partial<Omit<EastWestGatewayOptions, 'node' | 'network' | 'onAccess'>> = {},
 ): Promise<Harness> {
-  const fabric = new Fabric()
+  const fabric = new Fabric(createFabricMemory([NETWORK1, NETWORK2]))
   const records: AccessRecord[] = []
   const backends: (() => Promise<void>)[] = []
   // Clients only, and never the TCP socket under a TLSSocket: destroying both (Node 24) can

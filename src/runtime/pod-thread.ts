@@ -1,0 +1,189 @@
+// One pod thread: runs a pod's app and its proxy (a sidecar, or an east-west gateway) as the pod
+// would run them, and hears from the mesh only through messages (pod-protocol.ts). It runs in a
+// Worker, or on the main thread over a MessageChannel; the fabric's shared memory is its view of
+// the network. A thread may host several pods when a mesh has more pods than threads.
+
+import { threadId } from 'node:worker_threads'
+import { startSampleApp } from '../apps/index.ts'
+import type { AccessRecord } from '../proxy/index.ts'
+import { seededRandom } from '../proxy/index.ts'
+import { Sidecar } from '../sidecar/index.ts'
+import { createEastWestGateway } from '../sni-gateway/index.ts'
+import type { ConfigSource, ProxyConfig } from '../xds/index.ts'
+import { resolveName, searchPath } from '../xds/index.ts'
+import { Fabric } from './fabric.ts'
+import type {
+  FromThread,
+  GatewayInit,
+  PodThreadInit,
+  Request,
+  SidecarInit,
+  Started,
+  ToThread,
+} from './pod-protocol.ts'
+
+/** Records wait at most this long, or until this many are waiting, before they are sent. */
+const RECORD_FLUSH_MS = 100
+const RECORD_BATCH = 512
+
+/** Either end of the link: a Worker's parentPort, or a MessagePort. */
+export interface ThreadPort {
+  postMessage(message: FromThread): void
+  on(event: 'message', listener: (message: ToThread) => void): unknown
+}
+
+interface Hosted {
+  stats(): Readonly<Record<string, number>>
+  close(): Promise<void>
+}
+
+/** Where one proxy's pushes land: the latest config until the proxy watches, then its callback. */
+interface Feed {
+  latest?: ProxyConfig
+  onConfig?: (config: ProxyConfig) => void
+}
+
+export function servePods(port: ThreadPort, init: PodThreadInit): void {
+  const fabric = new Fabric(init.fabric)
+  const pods = new Map<number, Hosted>()
+  const feeds = new Map<number, Feed>()
+  let batch: AccessRecord[] = []
+  let timer: NodeJS.Timeout | undefined
+
+  // Records leave in batches, as Envoy flushes its access logs: every message wakes the mesh's
+  // thread, and one wake-up per request would cost more than the request itself.
+  const flush = () => {
+    clearTimeout(timer)
+    timer = undefined
+    if (batch.length === 0) return
+    const records = batch
+    batch = []
+    port.postMessage({ op: 'records', records })
+  }
+  const onAccess = (record: AccessRecord) => {
+    if (batch.push(record) >= RECORD_BATCH) flush()
+    else timer ??= setTimeout(flush, RECORD_FLUSH_MS)
+  }
+
+  const feedOf = (id: number): Feed => {
+    let feed = feeds.get(id)
+    if (feed === undefined) {
+      feed = {}
+      feeds.set(id, feed)
+    }
+    return feed
+  }
+
+  /** The proxy's control plane as it sees it: pushes from the mesh, ACKs back to it. */
+  const sourceFor = (id: number): ConfigSource => ({
+    watch: (_node, onConfig) => {
+      const feed = feedOf(id)
+      feed.onConfig = onConfig
+      if (feed.latest) onConfig(feed.latest)
+      return {
+        ack: (version) => port.postMessage({ op: 'ack', id, version }),
+        close: () => {
+          feed.onConfig = undefined
+        },
+      }
+    },
+  })
+
+  async function startSidecarPod(id: number, s: SidecarInit): Promise<Started> {
+    const app = s.app
+      ? await startSampleApp(s.app.sample, {
+          instance: s.app.instance,
+          ...(s.app.version ? { version: s.app.version } : {}),
+        })
+      : undefined
+    const search = searchPath(s.node.namespace)
+    const sidecar = new Sidecar({
+      node: s.node,
+      network: fabric.podNetwork(s.node.ip, s.node.network),
+      secret: s.secret,
+      appPorts: new Map(app ? (s.app?.targetPorts ?? []).map((p) => [p, app.port]) : []),
+      resolve: (host) => resolveName(s.names, host, search)?.addresses[0],
+      onAccess,
+      random: seededRandom(s.seed),
+      connectTimeoutMs: s.connectTimeoutMs,
+      ...(s.handshakeTimeoutMs ? { handshakeTimeoutMs: s.handshakeTimeoutMs } : {}),
+    })
+    pods.set(id, {
+      stats: () => sidecar.stats,
+      close: async () => {
+        await sidecar.close()
+        await app?.close()
+      },
+    })
+    await sidecar.start(sourceFor(id))
+    return {
+      threadId,
+      ...(sidecar.capturePort === undefined ? {} : { capturePort: sidecar.capturePort }),
+      ...(app ? { appPort: app.port } : {}),
+    }
+  }
+
+  async function startGatewayPod(id: number, g: GatewayInit): Promise<Started> {
+    const gateway = createEastWestGateway({
+      node: g.node,
+      network: fabric.podNetwork(g.node.ip, g.node.network),
+      publicAddresses: g.publicAddresses,
+      port: g.port,
+      onAccess,
+      random: seededRandom(g.seed),
+    })
+    pods.set(id, { stats: () => gateway.stats(), close: () => gateway.close() })
+    await gateway.start()
+    const watch = sourceFor(id).watch(g.node, (config) => {
+      gateway.apply(config)
+      watch.ack(config.version)
+    })
+    return { threadId }
+  }
+
+  async function handle(r: Request): Promise<unknown> {
+    switch (r.op) {
+      case 'start':
+        return r.init.kind === 'sidecar'
+          ? startSidecarPod(r.id, r.init)
+          : startGatewayPod(r.id, r.init)
+      case 'stats':
+        return { ...pods.get(r.id)?.stats() }
+      case 'flush':
+        flush()
+        return undefined
+      case 'close': {
+        feeds.delete(r.id)
+        const pod = pods.get(r.id)
+        pods.delete(r.id)
+        await pod?.close()
+        // Records of connections the close ended go out before the mesh hears it is done.
+        flush()
+        if (pods.size === 0) fabric.close()
+        return undefined
+      }
+    }
+  }
+
+  port.on('message', (m) => {
+    if (m.op === 'config') {
+      const feed = feedOf(m.id)
+      feed.latest = m.config
+      try {
+        feed.onConfig?.(m.config)
+      } catch {
+        // A proxy that cannot apply a push NACKs by not acknowledging; it keeps its old config.
+      }
+      return
+    }
+    handle(m).then(
+      (value) => port.postMessage({ op: 'reply', req: m.req, value }),
+      (err: unknown) =>
+        port.postMessage({
+          op: 'reply',
+          req: m.req,
+          error: (err as Error)?.message ?? String(err),
+        }),
+    )
+  })
+}

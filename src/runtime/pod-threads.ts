@@ -1,0 +1,224 @@
+// The mesh's pods on pod threads, as each pod runs in its own processes: an app and its sidecar
+// (or an east-west gateway) share a thread, and the mesh reaches them only through messages
+// (config pushes and ACKs, record batches, stats). The data plane so spreads over the machine's
+// cores, while control planes, DNS and the admin API stay on the main thread.
+
+import { extname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { MessageChannel, Worker } from 'node:worker_threads'
+import type { AccessRecord } from '../proxy/index.ts'
+import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
+import type { FabricMemory } from './fabric.ts'
+import type {
+  FromThread,
+  PodInit,
+  PodThreadInit,
+  Request,
+  Started,
+  ToThread,
+} from './pod-protocol.ts'
+import { servePods } from './pod-thread.ts'
+
+export interface PodThreadsOptions {
+  readonly fabric: FabricMemory
+  /** Pod threads (Workers), filled in turn; 0 runs every pod on this thread instead. */
+  readonly threads: number
+  readonly onRecords: (records: readonly AccessRecord[]) => void
+}
+
+type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'req'> : never) : never
+
+/** One pod thread as the mesh sees it: numbered requests, and the ACKs of its proxies. */
+class ThreadLink {
+  readonly #send: (m: ToThread) => void
+  readonly #calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  readonly acks = new Map<number, (version: number) => void>()
+  readonly #onRecords: PodThreadsOptions['onRecords']
+  readonly stop: () => Promise<void>
+  #next = 0
+  #down: Error | undefined
+
+  constructor(
+    send: (m: ToThread) => void,
+    stop: () => Promise<void>,
+    onRecords: PodThreadsOptions['onRecords'],
+  ) {
+    this.#send = send
+    this.stop = stop
+    this.#onRecords = onRecords
+  }
+
+  post(m: ToThread): void {
+    if (this.#down === undefined) this.#send(m)
+  }
+
+  call(body: RequestBody): Promise<unknown> {
+    if (this.#down) return Promise.reject(this.#down)
+    const req = this.#next++
+    return new Promise((resolve, reject) => {
+      this.#calls.set(req, { resolve, reject })
+      this.#send({ ...body, req } as Request)
+    })
+  }
+
+  receive(m: FromThread): void {
+    if (m.op === 'records') this.#onRecords(m.records)
+    else if (m.op === 'ack') this.acks.get(m.id)?.(m.version)
+    else {
+      const call = this.#calls.get(m.req)
+      this.#calls.delete(m.req)
+      if ('error' in m) call?.reject(new Error(m.error))
+      else call?.resolve(m.value)
+    }
+  }
+
+  /** The thread is gone: its requests fail, and so will later ones. */
+  fail(err: Error): void {
+    this.#down ??= err
+    for (const c of this.#calls.values()) c.reject(err)
+    this.#calls.clear()
+  }
+}
+
+/** A pod on a pod thread: what the mesh, the admin API and tests may ask of its proxy. */
+export class PodHandle {
+  readonly node: ProxyNode
+  /** A sidecar's capture port (http_proxy / ALL_PROXY); gateways have none. */
+  readonly capturePort: number | undefined
+  /** The loopback port of the pod's app, if it serves anything. */
+  readonly appPort: number | undefined
+  /** The thread the pod runs on (worker_threads' threadId; 0 is the main thread). */
+  readonly threadId: number
+  readonly #link: ThreadLink
+  readonly #id: number
+  /** Pushes sent and not yet acknowledged, by version. */
+  readonly #sent = new Map<number, ProxyConfig>()
+  #config: ProxyConfig | undefined
+  #watch: ConfigWatch | undefined
+  #closed: Promise<void> | undefined
+
+  constructor(link: ThreadLink, id: number, node: ProxyNode, started: Started) {
+    this.#link = link
+    this.#id = id
+    this.node = node
+    this.capturePort = started.capturePort
+    this.appPort = started.appPort
+    this.threadId = started.threadId
+  }
+
+  /** The config this proxy last acknowledged (what it is running). */
+  get config(): ProxyConfig | undefined {
+    return this.#config
+  }
+
+  /** Version of the config this proxy runs, if any. */
+  get version(): number | undefined {
+    return this.#config?.version
+  }
+
+  /** The proxy's counters, as Envoy's /stats would show them. */
+  async stats(): Promise<Readonly<Record<string, number>>> {
+    return (await this.#link.call({ op: 'stats', id: this.#id })) as Record<string, number>
+  }
+
+  /** Connects the proxy to its control plane: pushes go down, ACKs come back up. */
+  watch(source: ConfigSource): void {
+    this.#link.acks.set(this.#id, (version) => {
+      const config = this.#sent.get(version)
+      if (config) this.#config = config
+      for (const v of this.#sent.keys()) if (v <= version) this.#sent.delete(v)
+      this.#watch?.ack(version)
+    })
+    this.#watch = source.watch(this.node, (config) => {
+      this.#sent.set(config.version, config)
+      this.#link.post({ op: 'config', id: this.#id, config })
+    })
+  }
+
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#watch?.close()
+      this.#link.acks.delete(this.#id)
+      await this.#link.call({ op: 'close', id: this.#id }).catch(() => undefined)
+    })()
+    return this.#closed
+  }
+}
+
+export class PodThreads {
+  readonly #opts: PodThreadsOptions
+  readonly #links: ThreadLink[] = []
+  #next = 0
+
+  constructor(opts: PodThreadsOptions) {
+    this.#opts = opts
+  }
+
+  /** Starts a pod on the next thread; with a source, its proxy follows that control plane. */
+  async start(init: PodInit, source?: ConfigSource): Promise<PodHandle> {
+    const id = this.#next++
+    const link = this.#linkFor(id)
+    const started = (await link.call({ op: 'start', id, init })) as Started
+    const handle = new PodHandle(link, id, init.node, started)
+    if (source) handle.watch(source)
+    return handle
+  }
+
+  /** Resolves once every record the pods' proxies wrote so far has been handed to `onRecords`. */
+  async flush(): Promise<void> {
+    await Promise.all(this.#links.map((l) => l.call({ op: 'flush' }).catch(() => undefined)))
+  }
+
+  /** Stops every pod thread (close the pods first to let their last records out). */
+  async close(): Promise<void> {
+    await Promise.all(this.#links.splice(0).map((l) => l.stop()))
+  }
+
+  #linkFor(id: number): ThreadLink {
+    const threads = this.#opts.threads
+    const slot = threads <= 0 ? 0 : id % threads
+    let link = this.#links[slot]
+    if (link === undefined) {
+      const init: PodThreadInit = { fabric: this.#opts.fabric }
+      link = threads <= 0 ? this.#inThisThread(init) : this.#inWorker(init)
+      this.#links[slot] = link
+    }
+    return link
+  }
+
+  #inWorker(init: PodThreadInit): ThreadLink {
+    // Sources run as .ts (tests, bench) and the build as .js: the entry sits next to this file.
+    const entry = new URL(`./pod-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
+    const worker = new Worker(entry, { workerData: init })
+    let stopping = false
+    const link = new ThreadLink(
+      (m) => worker.postMessage(m),
+      async () => {
+        stopping = true
+        await worker.terminate()
+      },
+      this.#opts.onRecords,
+    )
+    worker.on('message', (m: FromThread) => link.receive(m))
+    worker.on('error', (err) => link.fail(err))
+    worker.on('exit', (code) => {
+      if (!stopping) link.fail(new Error(`pod thread exited with code ${code}`))
+    })
+    return link
+  }
+
+  #inThisThread(init: PodThreadInit): ThreadLink {
+    const { port1, port2 } = new MessageChannel()
+    servePods(port2, init)
+    const link = new ThreadLink(
+      (m) => port1.postMessage(m),
+      async () => {
+        port1.close()
+        port2.close()
+      },
+      this.#opts.onRecords,
+    )
+    port1.on('message', (m: FromThread) => link.receive(m))
+    return link
+  }
+}
