@@ -113,7 +113,7 @@ export class Mesh implements AsyncDisposable {
 
   /**
    * Resolves once every access record the proxies wrote so far is in `records` (they arrive from
-   * the pod threads in batches, up to 100 ms after the requests they describe).
+   * the pod threads in batches, up to 25 ms after the requests they describe).
    */
   flushRecords(): Promise<void> {
     return this.#podThreads.flush()

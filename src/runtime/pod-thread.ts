@@ -23,8 +23,8 @@ import type {
 } from './pod-protocol.ts'
 
 /** Records wait at most this long, or until this many are waiting, before they are sent. */
-const RECORD_FLUSH_MS = 100
-const RECORD_BATCH = 512
+const RECORD_FLUSH_MS = 25
+const RECORD_BATCH = 64
 
 /** Either end of the link: a Worker's parentPort, or a MessagePort. */
 export interface ThreadPort {
@@ -51,7 +51,8 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
   let timer: NodeJS.Timeout | undefined
 
   // Records leave in batches, as Envoy flushes its access logs: every message wakes the mesh's
-  // thread, and one wake-up per request would cost more than the request itself.
+  // thread, and one wake-up per request would cost more than the request itself. Small batches
+  // leave young, before the garbage collector has to move them to the old generation.
   const flush = () => {
     clearTimeout(timer)
     timer = undefined
@@ -97,12 +98,21 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
         })
       : undefined
     const search = searchPath(s.node.namespace)
+    // The pod's resolver cache: names are looked up per request, the table changes only with a
+    // new pod (nscd-like, and bounded).
+    const resolved = new Map<string, string | undefined>()
+    const resolve = (host: string) => {
+      if (resolved.has(host)) return resolved.get(host)
+      const ip = resolveName(s.names, host, search)?.addresses[0]
+      if (resolved.size < 4096) resolved.set(host, ip)
+      return ip
+    }
     const sidecar = new Sidecar({
       node: s.node,
       network: fabric.podNetwork(s.node.ip, s.node.network),
       secret: s.secret,
       appPorts: new Map(app ? (s.app?.targetPorts ?? []).map((p) => [p, app.port]) : []),
-      resolve: (host) => resolveName(s.names, host, search)?.addresses[0],
+      resolve,
       onAccess,
       random: seededRandom(s.seed),
       connectTimeoutMs: s.connectTimeoutMs,

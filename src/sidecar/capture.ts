@@ -31,24 +31,60 @@ interface Target {
   readonly authority: string
 }
 
+/** Host and port of a Host header (`host[:port]`, IPv6 in brackets), parsed once per text. */
+const authorities = new Map<string, { readonly host: string; readonly port: number } | null>()
+function parseAuthority(
+  authority: string,
+): { readonly host: string; readonly port: number } | null {
+  let parsed = authorities.get(authority)
+  if (parsed === undefined) {
+    parsed = null
+    if (!/[/?#@\\\s]/.test(authority)) {
+      try {
+        const url = new URL(`http://${authority}`)
+        parsed = {
+          host: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port === '' ? 80 : Number(url.port),
+        }
+      } catch {}
+    }
+    if (authorities.size < 4096) authorities.set(authority, parsed)
+  }
+  return parsed
+}
+
+/** Origin-form paths WHATWG URL leaves as they are: no dot segments, nothing it would encode. */
+const PLAIN_PATH = /^\/[\w.\-~!$&()*+,;=:@/?]*$/
+
 function targetOf(head: MessageHead): Target | 'bad-request' {
-  const absolute = ABSOLUTE.test(head.url)
+  const url = head.url
   const hostHeader = headerValue(head.headers, 'host')
-  let url: URL
+  // Origin form (through CONNECT and SOCKS5, or with a Host header): the authority is Host.
+  if (url.startsWith('/')) {
+    const a = hostHeader === undefined ? null : parseAuthority(hostHeader)
+    if (a === null || hostHeader === undefined) return 'bad-request'
+    const plain = PLAIN_PATH.test(url) && !url.includes('/.')
+    const path = plain ? url : normalizedPath(new URL(url, 'http://h'))
+    return { host: a.host, port: a.port, path, authority: hostHeader }
+  }
+  if (!ABSOLUTE.test(url)) return 'bad-request'
+  let parsed: URL
   try {
-    url = absolute ? new URL(head.url) : new URL(head.url, `http://${hostHeader ?? 'invalid'}`)
+    parsed = new URL(url)
   } catch {
     return 'bad-request'
   }
-  if (url.protocol !== 'http:' || (!absolute && hostHeader === undefined)) return 'bad-request'
+  if (parsed.protocol !== 'http:') return 'bad-request'
   return {
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port === '' ? 80 : Number(url.port),
-    path: `${url.pathname}${url.search}`,
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port === '' ? 80 : Number(parsed.port),
+    path: normalizedPath(parsed),
     // RFC 9112 §3.2.2: an absolute-form target overrides the Host header.
-    authority: absolute ? url.host : (hostHeader ?? url.host),
+    authority: parsed.host,
   }
 }
+
+const normalizedPath = (url: URL): string => `${url.pathname}${url.search}`
 
 export async function startCapture(
   ctx: SidecarContext,

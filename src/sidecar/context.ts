@@ -13,7 +13,8 @@ export interface SidecarContext {
   readonly random: Random
   readonly upstreams: Upstreams
   readonly secret: () => WorkloadSecret
-  readonly stats: Record<string, number>
+  /** Counters under Envoy's names (a Map: names vary, and an object would go megamorphic). */
+  readonly stats: Map<string, number>
   readonly routing: () => Routing | undefined
   /** How long to wait for a connection when no cluster says (meshConfig.connectTimeout). */
   readonly connectTimeoutMs: number
@@ -22,7 +23,7 @@ export interface SidecarContext {
 }
 
 export function count(ctx: SidecarContext, stat: string, n = 1): void {
-  ctx.stats[stat] = (ctx.stats[stat] ?? 0) + n
+  ctx.stats.set(stat, (ctx.stats.get(stat) ?? 0) + n)
 }
 
 /** Who logs a record, and when it starts: the fields every record of this sidecar shares. */

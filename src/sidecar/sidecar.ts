@@ -32,7 +32,7 @@ export interface SidecarOptions {
 
 export class Sidecar {
   readonly node: ProxyNode
-  readonly stats: Record<string, number> = {}
+  readonly #stats = new Map<string, number>()
   readonly #opts: SidecarOptions
   readonly #ctx: SidecarContext
   readonly #inbound = new Map<string, InboundServer>()
@@ -53,11 +53,16 @@ export class Sidecar {
       random: opts.random ?? seededRandom(0),
       upstreams: new Upstreams(opts.network, () => secret),
       secret: () => secret,
-      stats: this.stats,
+      stats: this.#stats,
       routing: () => this.#routing,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
     }
+  }
+
+  /** Counters under Envoy's names, as /stats shows them. */
+  get stats(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#stats)
   }
 
   /** The loopback port of the outbound capture (http_proxy / ALL_PROXY). */

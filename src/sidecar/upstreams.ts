@@ -10,6 +10,11 @@ import { ALPN_HTTP11 } from '../xds/index.ts'
 export class Upstreams {
   /** Pools by `cluster|address:port`, with the TLS settings each was made with. */
   readonly #pools = new Map<string, { readonly pool: ConnectionPool; readonly settings: string }>()
+  /** The pool last used for an endpoint object of a config, and the cluster it was made for. */
+  readonly #byEndpoint = new WeakMap<
+    object,
+    { readonly cluster: Cluster; readonly pool: ConnectionPool }
+  >()
   readonly #network: PodNetwork
   readonly #secret: () => WorkloadSecret
 
@@ -24,12 +29,18 @@ export class Upstreams {
     ep: Pick<LbEndpoint, 'address' | 'port'>,
     timeoutMs: number,
   ): ConnectionPool {
+    // Per request: endpoints and clusters are the same objects until the next push.
+    const hit = this.#byEndpoint.get(ep)
+    if (hit !== undefined && hit.cluster === cluster && !hit.pool.closed) return hit.pool
     const key = `${cluster?.name ?? 'PassthroughCluster'}|${ep.address}:${ep.port}`
     const tls = cluster?.tls
     // A push that changes SNI or the SAN list drains the pool, as Envoy does for a changed cluster.
     const settings = tls ? `${tls.sni}|${tls.subjectAltNames.join(',')}` : ''
     const known = this.#pools.get(key)
-    if (known?.settings === settings) return known.pool
+    if (known?.settings === settings) {
+      if (cluster) this.#byEndpoint.set(ep, { cluster, pool: known.pool })
+      return known.pool
+    }
     known?.pool.close()
     const pool = new ConnectionPool(() =>
       tls
@@ -37,6 +48,7 @@ export class Upstreams {
         : dialUpstream(this.#network, ep, timeoutMs),
     )
     this.#pools.set(key, { pool, settings })
+    if (cluster) this.#byEndpoint.set(ep, { cluster, pool })
     return pool
   }
 

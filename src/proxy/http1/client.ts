@@ -128,6 +128,11 @@ export class ConnectionPool {
     this.#connect = connect
   }
 
+  /** Closed pools make no new connections. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
   /** An idle connection, if there is one. */
   idle(): ClientConnection | undefined {
     for (let c = this.#idle.pop(); c !== undefined; c = this.#idle.pop()) {

@@ -15,30 +15,35 @@ const NONE: Framing = { kind: 'none' }
 const CHUNKED: Framing = { kind: 'chunked' }
 const CLOSE: Framing = { kind: 'close' }
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  // Framing is rewritten by the proxy for the next hop.
-  'content-length',
-])
-
-/** Lower-case header names, remembered: clients send the same few names again and again. */
-const lowered = new Map<string, string>()
-function lowerName(name: string): string {
-  let lower = lowered.get(name)
-  if (lower === undefined) {
-    lower = name.toLowerCase()
-    if (lowered.size < 1024) lowered.set(name, lower)
+/**
+ * Hop-by-hop headers (and content-length, since the proxy rewrites framing for the next hop).
+ * Compared by length first: cheaper than hashing every header name of every message.
+ */
+function isHopByHop(lower: string): boolean {
+  switch (lower.length) {
+    case 2:
+      return lower === 'te'
+    case 7:
+      return lower === 'trailer' || lower === 'upgrade'
+    case 10:
+      return lower === 'connection' || lower === 'keep-alive'
+    case 14:
+      return lower === 'content-length'
+    case 16:
+      return lower === 'proxy-connection'
+    case 17:
+      return lower === 'transfer-encoding'
+    case 18:
+      return lower === 'proxy-authenticate'
+    case 19:
+      return lower === 'proxy-authorization'
+    default:
+      return false
   }
-  return lower
 }
+
+/** Lower-case header names (toLowerCase returns an all-lower-case string itself, unallocated). */
+const lowerName = (name: string): string => name.toLowerCase()
 
 /** The first value of a header (names compare case-insensitively). */
 export function headerValue(headers: readonly string[], name: string): string | undefined {
@@ -101,7 +106,7 @@ export function writeHead(firstLine: string, headers: readonly string[], r: Head
   for (let i = 0; i < headers.length; i += 2) {
     const name = headers[i] as string
     const lower = lowerName(name)
-    if (HOP_BY_HOP.has(lower) || r.replace?.has(lower) || extraHop?.has(lower)) continue
+    if (isHopByHop(lower) || r.replace?.has(lower) || extraHop?.has(lower)) continue
     out += `${name}: ${headers[i + 1]}\r\n`
   }
   const add = r.add ?? []
