@@ -35,7 +35,8 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
         address: g.address,
         port: g.port,
         pod: g.pod.name,
-        stats: await g.proxy.stats(),
+        // A gateway whose thread died has no counters left to show.
+        stats: await g.proxy.stats().catch(() => ({})),
       })),
     ),
   }))

@@ -34,18 +34,33 @@ class ThreadLink {
   readonly #calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
   readonly acks = new Map<number, (version: number) => void>()
   readonly #onRecords: PodThreadsOptions['onRecords']
+  readonly #downListeners = new Set<() => void>()
+  /** Stops the thread on purpose (its pods closed first). */
   readonly stop: () => Promise<void>
+  /** Ends the thread the way a crash would (tests of what survives it). */
+  readonly kill: () => Promise<void>
   #next = 0
   #down: Error | undefined
 
-  constructor(
-    send: (m: ToThread) => void,
-    stop: () => Promise<void>,
-    onRecords: PodThreadsOptions['onRecords'],
-  ) {
-    this.#send = send
-    this.stop = stop
-    this.#onRecords = onRecords
+  constructor(parts: {
+    send: (m: ToThread) => void
+    stop: () => Promise<void>
+    kill: () => Promise<void>
+    onRecords: PodThreadsOptions['onRecords']
+  }) {
+    this.#send = parts.send
+    this.stop = parts.stop
+    this.kill = parts.kill
+    this.#onRecords = parts.onRecords
+  }
+
+  get down(): boolean {
+    return this.#down !== undefined
+  }
+
+  /** Called once if the thread dies while the mesh still needs it. */
+  onDown(listener: () => void): void {
+    this.#downListeners.add(listener)
   }
 
   post(m: ToThread): void {
@@ -74,9 +89,11 @@ class ThreadLink {
 
   /** The thread is gone: its requests fail, and so will later ones. */
   fail(err: Error): void {
-    this.#down ??= err
+    if (this.#down) return
+    this.#down = err
     for (const c of this.#calls.values()) c.reject(err)
     this.#calls.clear()
+    for (const l of this.#downListeners) l()
   }
 }
 
@@ -121,8 +138,20 @@ export class PodHandle {
     return (await this.#link.call({ op: 'stats', id: this.#id })) as Record<string, number>
   }
 
+  /** False once the pod's thread has died (its sockets went with it). */
+  get running(): boolean {
+    return !this.#link.down
+  }
+
+  /** Kills the pod's thread as a crash would, to test what the mesh does about it. */
+  crashThreadForTest(): Promise<void> {
+    return this.#link.kill()
+  }
+
   /** Connects the proxy to its control plane: pushes go down, ACKs come back up. */
   watch(source: ConfigSource): void {
+    // A dead proxy disconnects from istiod: its control plane stops waiting for its ACKs.
+    this.#link.onDown(() => this.#watch?.close())
     this.#link.acks.set(this.#id, (version) => {
       const config = this.#sent.get(version)
       if (config) this.#config = config
@@ -191,14 +220,17 @@ export class PodThreads {
     const entry = new URL(`./pod-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
     const worker = new Worker(entry, { workerData: init })
     let stopping = false
-    const link = new ThreadLink(
-      (m) => worker.postMessage(m),
-      async () => {
+    const link = new ThreadLink({
+      send: (m) => worker.postMessage(m),
+      stop: async () => {
         stopping = true
         await worker.terminate()
       },
-      this.#opts.onRecords,
-    )
+      kill: async () => {
+        await worker.terminate()
+      },
+      onRecords: this.#opts.onRecords,
+    })
     worker.on('message', (m: FromThread) => link.receive(m))
     worker.on('error', (err) => link.fail(err))
     worker.on('exit', (code) => {
@@ -210,14 +242,16 @@ export class PodThreads {
   #inThisThread(init: PodThreadInit): ThreadLink {
     const { port1, port2 } = new MessageChannel()
     servePods(port2, init)
-    const link = new ThreadLink(
-      (m) => port1.postMessage(m),
-      async () => {
-        port1.close()
-        port2.close()
-      },
-      this.#opts.onRecords,
-    )
+    const stop = async () => {
+      port1.close()
+      port2.close()
+    }
+    const link = new ThreadLink({
+      send: (m) => port1.postMessage(m),
+      stop,
+      kill: stop,
+      onRecords: this.#opts.onRecords,
+    })
     port1.on('message', (m: FromThread) => link.receive(m))
     return link
   }

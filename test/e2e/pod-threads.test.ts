@@ -3,7 +3,7 @@
 // also runs with every pod on the main thread, and records arrive in batches that a flush drains.
 
 import { threadId } from 'node:worker_threads'
-import { expect, test } from 'vitest'
+import { expect, test, vi } from 'vitest'
 import { callFrom, meshFromExample, recordsOf, tally } from '../helpers/mesh.ts'
 
 const HELLO = 'http://helloworld.sample:5000/hello'
@@ -70,4 +70,20 @@ test('records come from the pod threads in batches; flushRecords hands over ever
   expect(new Set(inbound.map((r) => r.requestId))).toEqual(
     new Set(outbound.map((r) => r.requestId)),
   )
+})
+
+test('a pod thread that dies takes only its pod: the control plane stops waiting for it, other pods keep serving', async () => {
+  const mesh = await meshFromExample('two-networks.yaml', { connectTimeoutMs: 200 })
+  const gw2 = mesh.gateways.find((g) => g.cluster === 'cluster2')
+  if (!gw2) throw new Error('no gateway in cluster2')
+  await gw2.proxy.crashThreadForTest()
+  await vi.waitFor(() => expect(gw2.proxy.running).toBe(false))
+  await expect(gw2.proxy.stats()).rejects.toThrow(/pod thread exited/)
+  // A push after the crash settles without the dead proxy's ACK.
+  for (const c of mesh.clusters.values()) c.controlPlane?.flush()
+  await mesh.settled()
+  // cluster1 reaches v2 only through that gateway: Istio's retry lands those requests on v1.
+  expect(await tally(mesh, 'cluster1/sample/sleep', HELLO, 20)).toEqual({ v1: 20 })
+  const counts = await tally(mesh, 'cluster2/sample/sleep', HELLO, 40)
+  expect(Object.keys(counts).sort()).toEqual(['v1', 'v2'])
 })
