@@ -7,7 +7,8 @@ import type { MessageHead } from './parser.ts'
 export type Framing =
   | { readonly kind: 'none' }
   | { readonly kind: 'length'; readonly length: number }
-  | { readonly kind: 'chunked' }
+  /** Chunked, after any other transfer codings (`gzip, chunked`), which the body keeps. */
+  | { readonly kind: 'chunked'; readonly codings?: string }
   /** Until the sender closes (a response without length or chunking). */
   | { readonly kind: 'close' }
 
@@ -56,7 +57,11 @@ export function headerValue(headers: readonly string[], name: string): string | 
 
 function framingFromHeaders(headers: readonly string[]): Framing | undefined {
   const te = headerValue(headers, 'transfer-encoding')
-  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) return CHUNKED
+  if (te !== undefined && /(?:^|,)\s*chunked\s*$/i.test(te)) {
+    // The proxy undoes and redoes only the chunking; other codings stay on the body.
+    const codings = te.replace(/,?\s*chunked\s*$/i, '').trim()
+    return codings === '' ? CHUNKED : { kind: 'chunked', codings }
+  }
   const cl = headerValue(headers, 'content-length')
   if (cl !== undefined) return { kind: 'length', length: Number(cl) }
   return undefined
@@ -112,7 +117,10 @@ export function writeHead(firstLine: string, headers: readonly string[], r: Head
   const add = r.add ?? []
   for (let i = 0; i < add.length; i += 2) out += `${add[i]}: ${add[i + 1]}\r\n`
   if (r.framing.kind === 'length') out += `content-length: ${r.framing.length}\r\n`
-  else if (r.framing.kind === 'chunked') out += 'transfer-encoding: chunked\r\n'
+  else if (r.framing.kind === 'chunked') {
+    const codings = r.framing.codings
+    out += codings ? `transfer-encoding: ${codings}, chunked\r\n` : 'transfer-encoding: chunked\r\n'
+  }
   if (r.close) out += 'connection: close\r\n'
   return `${out}\r\n`
 }

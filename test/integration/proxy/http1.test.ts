@@ -238,6 +238,40 @@ test('a chunked response reaches the client chunked and decodes to the same byte
   expect(client.unread.length).toBe(0)
 })
 
+test('transfer codings before chunked (gzip, chunked) stay on the body both ways; only the chunking is redone', async () => {
+  const gzipped = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x0d, 0x0a, 0x30])
+  const seen: { te: string | undefined; body: Buffer }[] = []
+  const upstream = await startHttpUpstream((req, res) => {
+    const parts: Buffer[] = []
+    req.on('data', (c: Buffer) => parts.push(c))
+    req.on('end', () => {
+      seen.push({ te: req.headers['transfer-encoding'], body: Buffer.concat(parts) })
+      res.writeHead(200, { 'transfer-encoding': 'gzip, chunked' })
+      res.end(gzipped)
+    })
+  })
+  const proxy = await startProxy({ upstream })
+  const client = await RawClient.connect(proxy.port)
+
+  await client.write(
+    Buffer.concat([
+      Buffer.from(
+        'POST /up HTTP/1.1\r\nHost: svc.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n7\r\n',
+      ),
+      gzipped,
+      Buffer.from('\r\n0\r\n\r\n'),
+    ]),
+  )
+  const res = await client.response()
+
+  expect(seen).toHaveLength(1)
+  expect(seen[0]?.te).toBe('gzip, chunked')
+  expect(seen[0]?.body.equals(gzipped)).toBe(true)
+  expect(res.framing).toBe('chunked')
+  expect(values(res, 'transfer-encoding')).toEqual(['gzip, chunked'])
+  expect(res.body.equals(gzipped)).toBe(true)
+})
+
 /** A raw upstream whose responses have neither Content-Length nor chunking: the close ends them. */
 async function closeDelimitedUpstream() {
   return startRawUpstream((socket) =>
