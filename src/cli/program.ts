@@ -19,6 +19,13 @@ function positiveInt(value: string): number {
   return n
 }
 
+function nonNegativeInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError('must be 0 or a positive integer')
+  return n
+}
+
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('meshsim')
     .description(
@@ -115,13 +122,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       "upstream connect timeout (Istio's meshConfig.connectTimeout)",
       positiveInt,
     )
+    .option(
+      '--pod-threads <n>',
+      'threads the pods run on (default: one per pod; 0: all on the main thread)',
+      nonNegativeInt,
+    )
     .addOption(
       new Option('-o, --output <format>', 'line format').choices(['text', 'json']).default('text'),
     )
     .action(
       async (
         file: string,
-        opts: { admin: string; connectTimeout?: number; output: 'text' | 'json' },
+        opts: {
+          admin: string
+          connectTimeout?: number
+          podThreads?: number
+          output: 'text' | 'json'
+        },
       ) => {
         const { upCommand } = await import('./commands/up.ts')
         setExit(await upCommand(file, opts, io))

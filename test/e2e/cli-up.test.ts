@@ -61,6 +61,7 @@ describe('meshsim up', () => {
       /cluster cluster1 {2}network network1 {2}primary .* dns 127\.0\.0\.1:\d+/,
     )
     expect(output).toContain('gateway network2  192.168.1.247:15443')
+    expect(output).toContain('pods run on 6 threads')
     expect(output).toMatch(/admin http:\/\/127\.0\.0\.1:\d+/)
     expect(existsSync(env.MESHSIM_RUN_FILE)).toBe(true)
   })
@@ -128,6 +129,12 @@ describe('meshsim up', () => {
     const r = await meshsim('exec', 'cluster1/sample/nothere', '--', 'true')
     expect(r.code).toBe(64)
     expect(r.stderr).toContain('CLUSTER/NAMESPACE/NAME')
+  })
+
+  test('a --pod-threads that is not a count is a usage error', async () => {
+    const r = await meshsim('up', 'examples/two-networks.yaml', '--pod-threads', '-1')
+    expect(r.code).toBe(64)
+    expect(r.stderr).toContain('--pod-threads')
   })
 
   test.skipIf(!onPath('dig'))(

@@ -16,6 +16,8 @@ import { removeRunFile, runFilePath, writeRunFile } from '../run-file.ts'
 export interface UpOptions {
   readonly admin: string
   readonly connectTimeout?: number
+  /** Threads for the pods (MeshOptions.podThreads). */
+  readonly podThreads?: number
   readonly output: 'text' | 'json'
   /** Resolves when the command should shut down (signals in production, a test's trigger). */
   readonly until?: Promise<unknown>
@@ -45,6 +47,15 @@ function summary(mesh: Mesh, admin: string): string {
       `  gateway ${g.network}  ${g.address}:${g.port}  (${g.cluster}/istio-system/${g.pod.name})`,
     )
   }
+  const threads = new Set([
+    ...mesh.pods.flatMap((p) => (p.sidecar ? [p.sidecar.threadId] : [])),
+    ...mesh.gateways.map((g) => g.proxy.threadId),
+  ])
+  lines.push(
+    threads.has(0)
+      ? '  pods run on the main thread'
+      : `  pods run on ${threads.size} threads (--pod-threads to change)`,
+  )
   lines.push(`  admin ${admin}`)
   lines.push('try: meshsim exec cluster1/sample/sleep -- curl -s helloworld.sample:5000/hello')
   lines.push('press Ctrl-C to stop')
@@ -75,6 +86,7 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
   }
   const mesh = await startMesh(spec, {
     ...(opts.connectTimeout !== undefined ? { connectTimeoutMs: opts.connectTimeout } : {}),
+    ...(opts.podThreads !== undefined ? { podThreads: opts.podThreads } : {}),
   })
   let admin: FastifyInstance | undefined
   try {
