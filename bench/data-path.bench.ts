@@ -94,6 +94,7 @@ export default async function dataPathBench(): Promise<void> {
     },
   })
   const pipes = await startPipeChain(app.sidecar.appPort, secret)
+  const httpHops = await startPipeChain(app.sidecar.appPort, secret, { http: true })
   const paths = [
     {
       label: 'direct to the app',
@@ -112,6 +113,10 @@ export default async function dataPathBench(): Promise<void> {
       label: 'byte pipes, same hops (ceiling)',
       run: () => measure(local, `http://127.0.0.1:${pipes.port}/hello`),
     },
+    {
+      label: 'minimal HTTP hops, same hops',
+      run: () => measure(local, `http://127.0.0.1:${httpHops.port}/hello`, host),
+    },
   ]
   const rounds: Row[][] = paths.map(() => [])
   for (let round = 0; round < ROUNDS; round++) {
@@ -129,7 +134,8 @@ export default async function dataPathBench(): Promise<void> {
     }
   })
   await pipes.close()
-  const [direct, same, cross, ceiling] = rows
+  await httpHops.close()
+  const [direct, same, cross, ceiling, minimal] = rows
   console.log(
     `\nData path: helloworld /hello, autocannon -c ${CONNECTIONS} -d ${SECONDS} in its own process, median of ${ROUNDS} interleaved rounds`,
   )
@@ -141,25 +147,27 @@ export default async function dataPathBench(): Promise<void> {
       `  ${r.label.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${String(r.p50).padStart(8)} ${String(r.p99).padStart(7)} ${(r.rps / (direct?.rps ?? 1)).toFixed(2).padStart(8)}x ${String(r.errors).padStart(7)} ${String(r.newConnections).padStart(10)}`,
     )
   }
-  const perRound = (f: (d: Row, s: Row, c: Row, p: Row) => number) =>
-    rounds[0]?.map((_, k) =>
-      f(rounds[0]?.[k] as Row, rounds[1]?.[k] as Row, rounds[2]?.[k] as Row, rounds[3]?.[k] as Row),
-    ) ?? []
+  /** `f` of each round's rows (direct, same, cross, pipes, minimal HTTP). */
+  const perRound = (f: (r: readonly Row[]) => number) =>
+    rounds[0]?.map((_, k) => f(rounds.map((path) => path[k] as Row))) ?? []
   const span = (xs: number[], digits: number, scale = 1) =>
     `rounds: ${xs.map((x) => (x * scale).toFixed(digits)).join(', ')}`
+  const ratio = (a: number, b: number) => (r: readonly Row[]) => (r[a]?.rps ?? 0) / (r[b]?.rps ?? 1)
   if (direct && same && cross) {
-    const hops = perRound((_, s, c) => 1 - c.rps / s.rps)
-    const ratios = perRound((d, _, c) => c.rps / d.rps)
+    const hops = perRound((r) => 1 - ratio(2, 1)(r))
     console.log(
       `  gateway hop costs ${((1 - cross.rps / same.rps) * 100).toFixed(1)}% of the same-network rate (floor: at most 15%; ${span(hops, 1, 100)})`,
     )
     console.log(
-      `  cross network reaches ${(cross.rps / direct.rps).toFixed(2)}x direct (floor: at least 0.20x; ${span(ratios, 2)})`,
+      `  cross network reaches ${(cross.rps / direct.rps).toFixed(2)}x direct (floor: at least 0.20x; ${span(perRound(ratio(2, 0)), 2)})`,
     )
-    if (ceiling) {
-      const ofCeiling = perRound((_, __, c, p) => c.rps / p.rps)
+    for (const [row, i, what] of [
+      [ceiling, 3, 'byte pipes'],
+      [minimal, 4, 'minimal HTTP hops'],
+    ] as const) {
+      if (!row) continue
       console.log(
-        `  byte pipes over the same hops reach ${(ceiling.rps / direct.rps).toFixed(2)}x direct; cross network reaches ${(cross.rps / ceiling.rps).toFixed(2)}x of them (${span(ofCeiling, 2)})`,
+        `  ${what} over the same hops reach ${(row.rps / direct.rps).toFixed(2)}x direct; cross network reaches ${(cross.rps / row.rps).toFixed(2)}x of them (${span(perRound(ratio(2, i)), 2)})`,
       )
     }
   }

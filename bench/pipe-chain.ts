@@ -1,8 +1,8 @@
-// The byte-pipe ceiling for the data-path benchmark: the same hops as a cross-network request
-// (plaintext in, mTLS out, a gateway that pipes bytes, mTLS terminated, plaintext to the app) with
-// no HTTP awareness at all, one upstream connection per client connection, each hop on a thread
-// of its own as the mesh runs each pod. It shows what Node's sockets and TLS cost on this machine
-// before any proxy logic.
+// Reference chains for the data-path benchmark: the same hops as a cross-network request
+// (plaintext in, mTLS out, a gateway that pipes bytes, mTLS terminated, plaintext to the app), one
+// upstream connection per client connection, each hop on a thread of its own as the mesh runs
+// each pod. As byte pipes they show what Node's sockets and TLS cost on this machine before any
+// proxy logic; with `http`, what parsing and rewriting each message at both sidecars adds.
 
 import { Worker } from 'node:worker_threads'
 import type { WorkloadSecret } from '../src/xds/index.ts'
@@ -14,12 +14,16 @@ export interface PipeChain {
   close(): Promise<void>
 }
 
-export async function startPipeChain(appPort: number, secret: WorkloadSecret): Promise<PipeChain> {
+export async function startPipeChain(
+  appPort: number,
+  secret: WorkloadSecret,
+  opts: { readonly http?: boolean } = {},
+): Promise<PipeChain> {
   const tls = { cert: secret.certChainPem, key: secret.privateKeyPem, ca: secret.rootCertPem }
   const workers: Worker[] = []
   const hop = (kind: HopData['kind'], next: number) =>
     new Promise<number>((resolve, reject) => {
-      const data: HopData = { kind, next, tls }
+      const data: HopData = { kind, next, tls, http: opts.http === true }
       const w = new Worker(new URL('./pipe-hop.ts', import.meta.url), { workerData: data })
       workers.push(w)
       w.once('message', resolve)

@@ -1,16 +1,20 @@
-// One hop of the byte-pipe chain, on a thread of its own as each pod runs on its own thread in
+// One hop of the reference chains, on a thread of its own as each pod runs on its own thread in
 // the mesh: capture (plaintext in, mTLS out), gateway (TCP both ways) or inbound (mTLS in,
-// plaintext out). Tells its parent the port it listens on.
+// plaintext out). With `http`, capture and inbound do the least an HTTP-aware proxy must: parse
+// each request and response with llhttp and rewrite its head (no routing, pooling or records).
+// Tells its parent the port it listens on.
 
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls'
 import { parentPort, workerData } from 'node:worker_threads'
+import { declaredFraming, MessageParser, responseFraming, writeHead } from '../src/proxy/index.ts'
 
 export interface HopData {
   readonly kind: 'capture' | 'gateway' | 'inbound'
   /** The port of the next hop (or the app). */
   readonly next: number
   readonly tls: { readonly cert: string; readonly key: string; readonly ca: string }
+  readonly http: boolean
 }
 
 function join(a: Socket, b: Socket): void {
@@ -22,11 +26,56 @@ function join(a: Socket, b: Socket): void {
   b.on('close', () => a.destroy())
 }
 
-function server({ kind, next, tls }: HopData): Server {
+/** Requests from `down` to `up` and responses back, each head parsed and rewritten. */
+function joinHttp(down: Socket, up: Socket, server: string): void {
+  let method = ''
+  let sent = 0
+  const requests = new MessageParser('request', {
+    head: (h) => {
+      method = h.method
+      sent = performance.now()
+      const head = writeHead(`${h.method} ${h.url} HTTP/1.1`, h.headers, {
+        framing: declaredFraming(h),
+        add: ['x-forwarded-proto', 'http'],
+      })
+      up.write(head, 'latin1')
+      return false
+    },
+    body: (chunk) => up.write(chunk),
+    complete: () => {},
+  })
+  const responses = new MessageParser('response', {
+    head: (h) => {
+      const head = writeHead(`HTTP/1.1 ${h.status} ${h.reason}`, h.headers, {
+        framing: responseFraming(h, method),
+        add: [
+          'x-envoy-upstream-service-time',
+          String(Math.round(performance.now() - sent)),
+          'server',
+          server,
+        ],
+      })
+      down.cork()
+      down.write(head, 'latin1')
+      return method === 'HEAD'
+    },
+    body: (chunk) => down.write(chunk),
+    complete: () => down.uncork(),
+  })
+  down.on('data', (chunk: Buffer) => requests.execute(chunk))
+  up.on('data', (chunk: Buffer) => responses.execute(chunk))
+  down.on('error', () => up.destroy())
+  up.on('error', () => down.destroy())
+  down.on('close', () => up.destroy())
+  up.on('close', () => down.destroy())
+}
+
+function server({ kind, next, tls, http }: HopData): Server {
   const plain = () => connect({ host: '127.0.0.1', port: next, noDelay: true })
+  const link = (a: Socket, b: Socket, name: string) => (http ? joinHttp(a, b, name) : join(a, b))
   if (kind === 'inbound')
     return createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (s) =>
-      join(s, plain()),
+      link(s, plain(), 'istio-envoy'),
     )
   if (kind === 'gateway') return createServer({ noDelay: true }, (s) => join(s, plain()))
   return createServer({ noDelay: true }, (s) => {
@@ -38,7 +87,7 @@ function server({ kind, next, tls }: HopData): Server {
       checkServerIdentity: () => undefined,
     })
     upstream.setNoDelay(true)
-    join(s, upstream)
+    link(s, upstream, 'envoy')
   })
 }
 
