@@ -26,6 +26,9 @@ export interface PodThreadsOptions {
   readonly onRecords: (records: readonly AccessRecord[]) => void
 }
 
+/** Pushes remembered while a proxy has not acknowledged them (older ones are dropped). */
+const UNACKED_KEPT = 8
+
 type RequestBody = Request extends infer R ? (R extends Request ? Omit<R, 'req'> : never) : never
 
 /** One pod thread as the mesh sees it: numbered requests, and the ACKs of its proxies. */
@@ -160,6 +163,8 @@ export class PodHandle {
     })
     this.#watch = source.watch(this.node, (config) => {
       this.#sent.set(config.version, config)
+      // A proxy that keeps NACKing must not make the mesh keep every push it refused.
+      for (const v of this.#sent.keys()) if (this.#sent.size > UNACKED_KEPT) this.#sent.delete(v)
       this.#link.post({ op: 'config', id: this.#id, config })
     })
   }
