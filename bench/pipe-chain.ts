@@ -5,6 +5,7 @@
 // proxy logic; with `http`, what parsing and rewriting each message at both sidecars adds.
 
 import { Worker } from 'node:worker_threads'
+import { POD_RESOURCE_LIMITS } from '../src/runtime/index.ts'
 import type { WorkloadSecret } from '../src/xds/index.ts'
 import type { HopData } from './pipe-hop.ts'
 
@@ -24,7 +25,10 @@ export async function startPipeChain(
   const hop = (kind: HopData['kind'], next: number) =>
     new Promise<number>((resolve, reject) => {
       const data: HopData = { kind, next, tls, http: opts.http === true }
-      const w = new Worker(new URL('./pipe-hop.ts', import.meta.url), { workerData: data })
+      const w = new Worker(new URL('./pipe-hop.ts', import.meta.url), {
+        workerData: data,
+        resourceLimits: POD_RESOURCE_LIMITS,
+      })
       workers.push(w)
       w.once('message', resolve)
       w.once('error', reject)

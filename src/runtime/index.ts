@@ -14,5 +14,10 @@ export {
   type RunningPod,
   startMesh,
 } from './mesh.ts'
-export { PodHandle, PodThreads, type PodThreadsOptions } from './pod-threads.ts'
+export {
+  POD_RESOURCE_LIMITS,
+  PodHandle,
+  PodThreads,
+  type PodThreadsOptions,
+} from './pod-threads.ts'
 export { type RecordListener, RecordStream } from './records.ts'

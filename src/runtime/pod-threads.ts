@@ -26,6 +26,16 @@ export interface PodThreadsOptions {
   readonly onRecords: (records: readonly AccessRecord[]) => void
 }
 
+/**
+ * Young generation of a pod thread's heap. With V8's default (sized for the machine), a pod's
+ * small old generation is always "close" to its limit compared with the young one, and V8 runs a
+ * full mark-compact every ~100 ms that frees almost nothing; capped, pods only scavenge.
+ */
+const POD_YOUNG_GENERATION_MB = 8
+
+/** Heap limits of a pod thread's Worker (the benchmarks' reference chains use them too). */
+export const POD_RESOURCE_LIMITS = { maxYoungGenerationSizeMb: POD_YOUNG_GENERATION_MB } as const
+
 /** Pushes remembered while a proxy has not acknowledged them (older ones are dropped). */
 const UNACKED_KEPT = 8
 
@@ -223,7 +233,10 @@ export class PodThreads {
   #inWorker(init: PodThreadInit): ThreadLink {
     // Sources run as .ts (tests, bench) and the build as .js: the entry sits next to this file.
     const entry = new URL(`./pod-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
-    const worker = new Worker(entry, { workerData: init })
+    const worker = new Worker(entry, {
+      workerData: init,
+      resourceLimits: POD_RESOURCE_LIMITS,
+    })
     let stopping = false
     const link = new ThreadLink({
       send: (m) => worker.postMessage(m),
