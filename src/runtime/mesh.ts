@@ -23,6 +23,8 @@ import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
 
+type Unseeded = Omit<SidecarInit, 'seed'> | Omit<GatewayInit, 'seed'>
+
 /** Beyond this many pods with proxies, pod threads host more than one pod each. */
 const MAX_POD_THREADS = 16
 
@@ -235,8 +237,9 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const gateways: RunningGateway[] = []
   const starts: Promise<void>[] = []
   let started = 0
-  const startPod = (init: PodInit, source: ConfigSource | undefined) => {
-    const handle = podThreads.start({ ...init, seed: seed + started++ }, source)
+  /** Each pod's proxy draws from its own stream of the mesh's seed, in start order. */
+  const startPod = (init: Unseeded, source: ConfigSource | undefined) => {
+    const handle = podThreads.start({ ...init, seed: seed + started++ } as PodInit, source)
     return handle.then((h) => {
       closer.defer(() => h.close())
       return h
@@ -256,7 +259,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         continue
       }
       const slot = pods.push(pod) - 1
-      const init: SidecarInit = {
+      const init: Omit<SidecarInit, 'seed'> = {
         kind: 'sidecar',
         node: nodeFor('sidecar', pod),
         secret: ca.issueWorkload({
@@ -273,7 +276,6 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
           targetPorts: w.ports.map((p) => p.targetPort),
         },
         names: running.names,
-        seed,
         connectTimeoutMs,
         ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
       }
@@ -286,12 +288,11 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const gwPod = running.inventory.pods.find((p) => p.app === 'istio-eastwestgateway')
     const ew = c.eastWestGateway
     if (ew && gwPod && !noGateway.has(c.name)) {
-      const init: GatewayInit = {
+      const init: Omit<GatewayInit, 'seed'> = {
         kind: 'gateway',
         node: { ...nodeFor('router', gwPod), requestedNetworkView: [c.network] },
         publicAddresses: [ew.address],
         port: ew.port,
-        seed,
       }
       starts.push(
         startPod(init, source).then((proxy) => {

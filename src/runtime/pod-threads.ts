@@ -141,11 +141,6 @@ export class PodHandle {
     return this.#config
   }
 
-  /** Version of the config this proxy runs, if any. */
-  get version(): number | undefined {
-    return this.#config?.version
-  }
-
   /** The proxy's counters, as Envoy's /stats would show them. */
   async stats(): Promise<Readonly<Record<string, number>>> {
     return (await this.#link.call({ op: 'stats', id: this.#id })) as Record<string, number>
