@@ -322,6 +322,7 @@ function toSpec(doc: MeshDocument, source: string, abs: (p: string) => string): 
           })),
         }
       }),
+      resources: [],
     })),
     ...(s.meshNetworks
       ? {

@@ -4,6 +4,7 @@
 export * from './identity.ts'
 export * from './ids.ts'
 export * from './ipv4.ts'
+export * from './istio.ts'
 export * from './keys.ts'
 export type * from './mesh.ts'
 export * from './pod-ref.ts'

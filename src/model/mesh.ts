@@ -2,6 +2,7 @@
 // opens a socket or knows how it will be built (Mininet's Topo: names plus options).
 
 import type { ClusterId, MeshId, Namespace, NetworkId, ServiceAccount, TrustDomain } from './ids.ts'
+import type { IstioResource } from './istio.ts'
 
 /** Istio's protocol names, as chosen from a port's name or appProtocol (istio-semantics §7.2). */
 export type Protocol =
@@ -87,6 +88,12 @@ export interface Cluster {
   /** Absolute path of an Istio plug-in CA folder (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */
   readonly cacerts?: string
   readonly workloads: readonly Workload[]
+  /**
+   * Istio configuration applied in this cluster when the mesh starts, as `kubectl apply
+   * --context <cluster>` would (VirtualService, DestinationRule, ServiceEntry, Gateway).
+   * A primary reads only its own cluster's; a remote's is read by nobody, as in Istio.
+   */
+  readonly resources: readonly IstioResource[]
 }
 
 export interface Network {
@@ -129,4 +136,14 @@ export interface MeshSpec {
   readonly networks: readonly Network[]
   readonly clusters: readonly Cluster[]
   readonly meshNetworks?: Readonly<Record<string, MeshNetwork>>
+  readonly meshConfig?: MeshConfig
+}
+
+/** The parts of Istio's meshConfig meshsim honours. */
+export interface MeshConfig {
+  /** `serviceSettings[].settings.clusterLocal` for host patterns (istio-semantics §7.3). */
+  readonly serviceSettings?: readonly {
+    readonly hosts: readonly string[]
+    readonly settings: { readonly clusterLocal?: boolean }
+  }[]
 }

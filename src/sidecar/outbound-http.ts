@@ -64,7 +64,9 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   const listener = routing?.httpListener(r.destination.port)
   const vhost = listener ? routing?.virtualHost(listener.routeConfigName, authority) : undefined
   const passthrough = vhost === undefined
-  const clusterName = passthrough ? 'PassthroughCluster' : vhost.cluster
+  const action = vhost?.routes[0]?.action
+  const clusterName =
+    passthrough || action?.kind !== 'cluster' ? 'PassthroughCluster' : action.cluster
   const cluster: Cluster | undefined = passthrough ? undefined : routing?.cluster(clusterName)
 
   const side: RequestSide = {

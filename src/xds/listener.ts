@@ -50,12 +50,58 @@ export type Listener =
   | InboundListener
   | GatewayListener
 
+/** Envoy's StringMatcher; `regex` is RE2 (safe_regex) and must match the whole value. */
+export type StringMatcher =
+  | { readonly exact: string }
+  | { readonly prefix: string }
+  | { readonly regex: string }
+
+/** A header condition: `match` absent means the header must be present; `invert` negates. */
+export interface HeaderMatcher {
+  /** Lower case. */
+  readonly name: string
+  readonly match?: StringMatcher
+  readonly invert?: boolean
+}
+
+/** Envoy's RouteMatch: one path condition (or none: every path) and every header condition. */
+export interface RouteMatch {
+  readonly path?: StringMatcher
+  /** Path comparison ignores case (VirtualService `ignoreUriCase`). */
+  readonly ignoreCase?: boolean
+  readonly headers: readonly HeaderMatcher[]
+}
+
+export interface WeightedCluster {
+  readonly name: string
+  readonly weight: number
+}
+
+/**
+ * What a matched route does: forward to one cluster, split across weighted clusters (a cluster
+ * the proxy does not have answers 503 NC), or answer directly.
+ */
+export type RouteAction =
+  | { readonly kind: 'cluster'; readonly cluster: string }
+  | { readonly kind: 'weighted'; readonly clusters: readonly WeightedCluster[] }
+  | { readonly kind: 'direct'; readonly status: number; readonly body?: string }
+
+export interface Route {
+  /** The VirtualService http route's `name`, `default` for Istio's catch-all, or '' (logged as `-`). */
+  readonly name: string
+  readonly match: RouteMatch
+  readonly action: RouteAction
+  /** `name.namespace` of the VirtualService this route came from, for istioctl-shaped output. */
+  readonly virtualService?: string
+}
+
 export interface VirtualHost {
   /** `helloworld.sample.svc.cluster.local:5000` */
   readonly name: string
   /** Host header values that select this virtual host (short forms, FQDN, ClusterIP, with/without port). */
   readonly domains: readonly string[]
-  readonly cluster: string
+  /** Tried in order; the first whose match holds wins. None matching: 404 NR. */
+  readonly routes: readonly Route[]
 }
 
 export interface RouteConfiguration {

@@ -81,7 +81,21 @@ export function buildSidecarRoutes(node: ProxyNode, snap: MeshSnapshot): RouteCo
       hosts.push({
         name: `${s.host}:${p.port}`,
         domains: domains(node, s, p.port),
-        cluster: clusterName({ direction: 'outbound', port: p.port, subset: '', host: s.host }),
+        routes: [
+          {
+            name: 'default',
+            match: { path: { prefix: '/' }, headers: [] },
+            action: {
+              kind: 'cluster',
+              cluster: clusterName({
+                direction: 'outbound',
+                port: p.port,
+                subset: '',
+                host: s.host,
+              }),
+            },
+          },
+        ],
       })
       byPort.set(p.port, hosts)
     }
