@@ -2,11 +2,12 @@
 // debounce, generates each connected proxy's config and pushes it; proxies ACK what they applied.
 // `settled()` resolves once every proxy has acknowledged the latest push (Istio's EnsureSynced).
 
-import type { ClusterId } from '../model/index.ts'
+import type { ClusterId, MeshConfig } from '../model/index.ts'
 import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
+import { ConfigStore } from './config-store.ts'
 import { generate } from './generators/index.ts'
 import type { Registry } from './registry.ts'
-import { buildSnapshot, type MeshSettings, type MeshSnapshot } from './snapshot.ts'
+import { buildSnapshot, istioConfigOf, type MeshSettings, type MeshSnapshot } from './snapshot.ts'
 
 /** Schedules the debounced push; tests may pass one that runs immediately. */
 export type Scheduler = (run: () => void) => void
@@ -23,7 +24,10 @@ interface Watcher {
 export class ControlPlane implements ConfigSource {
   readonly cluster: ClusterId
   readonly registry: Registry
+  /** Istio resources of this control plane's own cluster (the only ones istiod reads). */
+  readonly config: ConfigStore
   readonly #settings: MeshSettings
+  #meshConfig: MeshConfig
   readonly #schedule: Scheduler
   readonly #watchers = new Set<Watcher>()
   readonly #waiters: (() => void)[] = []
@@ -36,14 +40,34 @@ export class ControlPlane implements ConfigSource {
     cluster: ClusterId
     registry: Registry
     settings: MeshSettings
+    config?: ConfigStore
+    meshConfig?: MeshConfig
     schedule?: Scheduler
   }) {
     this.cluster = opts.cluster
     this.registry = opts.registry
+    this.config = opts.config ?? new ConfigStore()
     this.#settings = opts.settings
+    this.#meshConfig = opts.meshConfig ?? {}
     this.#schedule = opts.schedule ?? nextTick
-    this.#snapshot = buildSnapshot(0, this.#settings, this.registry)
+    this.#snapshot = this.#build(0)
     this.registry.onChange(() => this.#requestPush())
+    this.config.onChange(() => this.#requestPush())
+  }
+
+  get meshConfig(): MeshConfig {
+    return this.#meshConfig
+  }
+
+  /** Replaces meshConfig (editing the `istio` ConfigMap); proxies get new config. */
+  setMeshConfig(meshConfig: MeshConfig): void {
+    this.#meshConfig = meshConfig
+    this.#requestPush()
+  }
+
+  #build(version: number): MeshSnapshot {
+    const config = istioConfigOf(this.config.list())
+    return buildSnapshot(version, this.#settings, this.registry, config, this.#meshConfig)
   }
 
   get snapshot(): MeshSnapshot {
@@ -72,7 +96,7 @@ export class ControlPlane implements ConfigSource {
     if (this.#stopped) return
     this.#pending = false
     this.#version++
-    this.#snapshot = buildSnapshot(this.#version, this.#settings, this.registry)
+    this.#snapshot = this.#build(this.#version)
     for (const w of this.#watchers) this.#send(w)
     this.#checkSettled()
   }

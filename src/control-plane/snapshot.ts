@@ -1,7 +1,18 @@
 // MeshSnapshot: an immutable, indexed copy of the registry at one version (Istio's PushContext).
 // Generators read only this, so the same snapshot always yields the same config.
 
-import type { ClusterId, ServiceHost, ServicePort, TrustDomain } from '../model/index.ts'
+import type {
+  ClusterId,
+  DestinationRule,
+  Gateway,
+  IstioResource,
+  MeshConfig,
+  ServiceEntry,
+  ServiceHost,
+  ServicePort,
+  TrustDomain,
+  VirtualService,
+} from '../model/index.ts'
 import type { EndpointRecord, NetworkGateway, Registry, ServiceRecord } from './registry.ts'
 
 /** One host across clusters: Services with the same name and namespace are one service. */
@@ -21,6 +32,32 @@ export interface MeshSettings {
   readonly connectTimeoutMs: number
 }
 
+/** The Istio configuration a control plane read from its own cluster, oldest first per kind. */
+export interface IstioConfig {
+  readonly virtualServices: readonly VirtualService[]
+  readonly destinationRules: readonly DestinationRule[]
+  readonly serviceEntries: readonly ServiceEntry[]
+  readonly gateways: readonly Gateway[]
+}
+
+export const emptyIstioConfig: IstioConfig = {
+  virtualServices: [],
+  destinationRules: [],
+  serviceEntries: [],
+  gateways: [],
+}
+
+export function istioConfigOf(resources: readonly IstioResource[]): IstioConfig {
+  const of = <K extends IstioResource['kind']>(kind: K) =>
+    resources.filter((r): r is Extract<IstioResource, { kind: K }> => r.kind === kind)
+  return {
+    virtualServices: of('VirtualService'),
+    destinationRules: of('DestinationRule'),
+    serviceEntries: of('ServiceEntry'),
+    gateways: of('Gateway'),
+  }
+}
+
 export interface MeshSnapshot {
   readonly version: number
   readonly settings: MeshSettings
@@ -29,12 +66,17 @@ export interface MeshSnapshot {
   readonly endpoints: ReadonlyMap<ServiceHost, readonly EndpointRecord[]>
   /** De-duplicated and sorted, as Istio's NetworkManager keeps them. */
   readonly gateways: readonly NetworkGateway[]
+  /** Istio resources from the control plane's own cluster. */
+  readonly config: IstioConfig
+  readonly meshConfig: MeshConfig
 }
 
 export function buildSnapshot(
   version: number,
   settings: MeshSettings,
   registry: Pick<Registry, 'services' | 'endpoints' | 'gateways'>,
+  config: IstioConfig = emptyIstioConfig,
+  meshConfig: MeshConfig = {},
 ): MeshSnapshot {
   const byHost = new Map<
     ServiceHost,
@@ -75,5 +117,5 @@ export function buildSnapshot(
       a.address.localeCompare(b.address) ||
       a.port - b.port,
   )
-  return Object.freeze({ version, settings, services, endpoints, gateways })
+  return Object.freeze({ version, settings, services, endpoints, gateways, config, meshConfig })
 }

@@ -6,13 +6,23 @@
 
 import { createMeshPki, type MeshPki } from '../ca/index.ts'
 import {
+  type ApplyOutcome,
+  ConfigStore,
   ControlPlane,
   type EndpointRecord,
   Registry,
+  type ResourceRef,
   type ServiceRecord,
 } from '../control-plane/index.ts'
 import { type DnsServer, startDnsServer } from '../dns/index.ts'
-import type { Cluster, ClusterId, MeshSpec, NetworkId, Workload } from '../model/index.ts'
+import type {
+  Cluster,
+  ClusterId,
+  IstioResource,
+  MeshSpec,
+  NetworkId,
+  Workload,
+} from '../model/index.ts'
 import { matchesPodRef } from '../model/index.ts'
 import type { ConfigSource, NameTable, ProxyNode } from '../xds/index.ts'
 import { proxyNodeId } from '../xds/index.ts'
@@ -66,6 +76,8 @@ export interface RunningCluster {
   readonly inventory: ClusterInventory
   readonly dns: DnsServer
   readonly names: NameTable
+  /** The cluster's Istio resources (its API server); on a primary, what its control plane reads. */
+  readonly config: ConfigStore
   readonly controlPlane?: ControlPlane
 }
 
@@ -106,6 +118,27 @@ export class Mesh implements AsyncDisposable {
   /** Finds a pod by `cluster/namespace/app-or-name` (the first replica for an app). */
   pod(ref: string): RunningPod | undefined {
     return this.pods.find((p) => matchesPodRef(p, ref))
+  }
+
+  /**
+   * Applies Istio resources in one cluster, as `kubectl apply --context <cluster>`; the
+   * cluster's control plane (if it has one) pushes the change to its proxies.
+   */
+  apply(cluster: ClusterId, resources: readonly IstioResource[]): ApplyOutcome[] {
+    const store = this.#store(cluster)
+    return resources.map((r) => store.apply(r))
+  }
+
+  /** Deletes resources from one cluster; each answer says whether it existed. */
+  delete(cluster: ClusterId, refs: readonly ResourceRef[]): boolean[] {
+    const store = this.#store(cluster)
+    return refs.map((r) => store.delete(r))
+  }
+
+  #store(cluster: ClusterId): ConfigStore {
+    const c = this.clusters.get(cluster)
+    if (c === undefined) throw new Error(`no cluster named ${cluster}`)
+    return c.config
   }
 
   /** Resolves once every control plane has pushed its latest config and every proxy applied it. */
@@ -194,12 +227,15 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const names = nameTable(inventory)
     const dns = await startDnsServer({ table: names })
     closer.defer(() => dns.close())
+    const config = new ConfigStore(c.resources)
     let controlPlane: ControlPlane | undefined
     if (c.controlPlane.mode === 'primary') {
       const registry = new Registry()
       controlPlane = new ControlPlane({
         cluster: c.name,
         registry,
+        config,
+        ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
         settings: { trustDomain: spec.trustDomain, connectTimeoutMs },
       })
       const cp = controlPlane
@@ -224,6 +260,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       inventory,
       dns,
       names,
+      config,
       ...(controlPlane ? { controlPlane } : {}),
     })
   }

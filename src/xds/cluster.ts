@@ -25,4 +25,6 @@ export interface Cluster {
   readonly tls?: UpstreamTls
   readonly lbPolicy: LbPolicy
   readonly connectTimeoutMs: number
+  /** `name.namespace` of the DestinationRule that shaped this cluster, as istioctl shows it. */
+  readonly destinationRule?: string
 }

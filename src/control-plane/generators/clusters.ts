@@ -1,55 +1,88 @@
-// CDS: one outbound cluster per service port for sidecars (ISTIO_MUTUAL with the SNI form and the
-// service's identities), and one TLS-less SNI cluster per service port for gateways.
+// CDS: for sidecars, one outbound cluster per service port plus one per DestinationRule subset
+// (ISTIO_MUTUAL with the SNI form and the service's identities, unless the rule disables TLS);
+// for gateways, TLS-less SNI clusters for each service port and each subset the gateway's own
+// control plane knows (AUTO_PASSTHROUGH, istio-semantics §2.4).
 
-import type { SpiffeId } from '../../model/index.ts'
+import type { DestinationRule, ServiceHost, SpiffeId, Subset } from '../../model/index.ts'
 import { clusterName, sniName, spiffeId } from '../../model/index.ts'
 import type { Cluster, ProxyNode } from '../../xds/index.ts'
-import type { MeshSnapshot } from '../snapshot.ts'
+import type { MeshService, MeshSnapshot } from '../snapshot.ts'
+import {
+  clusterVariants,
+  destinationRuleFor,
+  lbPolicyOf,
+  ruleRef,
+  tlsOf,
+} from './destination-rules.ts'
 import { passthroughPorts } from './endpoints.ts'
 
-export function buildSidecarClusters(_node: ProxyNode, snap: MeshSnapshot): Cluster[] {
+/** The SAN list: every service account the service runs as, in every cluster. */
+function identitiesOf(snap: MeshSnapshot, host: ServiceHost): SpiffeId[] {
+  const ids = (snap.endpoints.get(host) ?? []).map((e) =>
+    spiffeId({
+      trustDomain: snap.settings.trustDomain,
+      namespace: e.namespace,
+      serviceAccount: e.serviceAccount,
+    }),
+  )
+  return [...new Set(ids)].sort() as SpiffeId[]
+}
+
+function sidecarCluster(
+  snap: MeshSnapshot,
+  s: MeshService,
+  port: MeshService['ports'][number],
+  rule: DestinationRule | undefined,
+  subsetName: string,
+  subset: Subset | undefined,
+  sans: readonly SpiffeId[],
+): Cluster {
+  const key = { direction: 'outbound' as const, port: port.port, subset: subsetName, host: s.host }
+  const tls = tlsOf(rule, subset)
+  // ISTIO_MUTUAL, or auto-mTLS when the rule says nothing: every mesh endpoint has a sidecar.
+  const mtls = tls === undefined || tls.mode === 'ISTIO_MUTUAL'
+  return {
+    name: clusterName(key),
+    type: 'EDS',
+    host: s.host,
+    port: port.port,
+    subset: subsetName,
+    protocol: port.protocol,
+    ...(mtls ? { tls: { sni: tls?.sni ?? sniName(key), subjectAltNames: sans } } : {}),
+    lbPolicy: lbPolicyOf(rule, subset),
+    connectTimeoutMs: snap.settings.connectTimeoutMs,
+    ...(rule ? { destinationRule: ruleRef(rule) } : {}),
+  }
+}
+
+export function buildSidecarClusters(node: ProxyNode, snap: MeshSnapshot): Cluster[] {
   return snap.services.flatMap((s) => {
-    // The SAN list is the union of the service accounts the service runs as, in every cluster.
-    const sans = [
-      ...new Set(
-        (snap.endpoints.get(s.host) ?? []).map((e) =>
-          spiffeId({
-            trustDomain: snap.settings.trustDomain,
-            namespace: e.namespace,
-            serviceAccount: e.serviceAccount,
-          }),
-        ),
+    const sans = identitiesOf(snap, s.host)
+    const rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace)
+    return s.ports.flatMap((p) =>
+      clusterVariants(rule).map(([name, subset]) =>
+        sidecarCluster(snap, s, p, rule, name, subset, sans),
       ),
-    ].sort() as SpiffeId[]
-    return s.ports.map((p) => {
-      const key = { direction: 'outbound' as const, port: p.port, subset: '', host: s.host }
-      return {
-        name: clusterName(key),
-        type: 'EDS' as const,
-        host: s.host,
-        port: p.port,
-        subset: '',
-        protocol: p.protocol,
-        tls: { sni: sniName(key), subjectAltNames: sans },
-        lbPolicy: 'LEAST_REQUEST' as const,
-        connectTimeoutMs: snap.settings.connectTimeoutMs,
-      }
-    })
+    )
   })
 }
 
-export function buildGatewayClusters(_node: ProxyNode, snap: MeshSnapshot): Cluster[] {
-  return passthroughPorts(snap).map(({ service, port }) => {
-    const key = { direction: 'outbound' as const, port, subset: '', host: service.host }
-    return {
-      name: sniName(key),
-      type: 'EDS' as const,
-      host: service.host,
-      port,
-      subset: '',
-      protocol: 'TCP' as const,
-      lbPolicy: 'LEAST_REQUEST' as const,
-      connectTimeoutMs: snap.settings.connectTimeoutMs,
-    }
+export function buildGatewayClusters(node: ProxyNode, snap: MeshSnapshot): Cluster[] {
+  return passthroughPorts(snap).flatMap(({ service, port }) => {
+    const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
+    return clusterVariants(rule).map(([subsetName, subset]) => {
+      const key = { direction: 'outbound' as const, port, subset: subsetName, host: service.host }
+      return {
+        name: sniName(key),
+        type: 'EDS' as const,
+        host: service.host,
+        port,
+        subset: subsetName,
+        protocol: 'TCP' as const,
+        lbPolicy: lbPolicyOf(rule, subset),
+        connectTimeoutMs: snap.settings.connectTimeoutMs,
+        ...(rule ? { destinationRule: ruleRef(rule) } : {}),
+      }
+    })
   })
 }

@@ -3,10 +3,11 @@
 // to that gateway's address:15443, weighted by the endpoints it stands for.
 
 import type { NetworkId } from '../../model/index.ts'
-import { clusterName, sniName } from '../../model/index.ts'
+import { clusterName, hostMatches, sniName } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
+import { clusterVariants, destinationRuleFor, inSubset } from './destination-rules.ts'
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
 const lcm = (a: number, b: number): number => (a * b) / gcd(a, b)
@@ -84,17 +85,48 @@ export function splitHorizon(
   return out
 }
 
-/** Outbound EDS for a sidecar: one assignment per service port. */
+/** Whether meshConfig makes a host cluster-local (`serviceSettings[].settings.clusterLocal`). */
+export function isClusterLocal(snap: MeshSnapshot, host: string): boolean {
+  let local = false
+  // Later entries override earlier ones, as in Istio's ClusterLocalProvider.
+  for (const entry of snap.meshConfig.serviceSettings ?? []) {
+    if (entry.hosts.some((h) => hostMatches(h, host))) local = entry.settings.clusterLocal ?? local
+  }
+  return local
+}
+
+/** A service's endpoints a proxy may be sent: its own cluster's only, for cluster-local hosts. */
+function endpointsFor(node: ProxyNode, snap: MeshSnapshot, s: MeshService): EndpointRecord[] {
+  const all = snap.endpoints.get(s.host) ?? []
+  return isClusterLocal(snap, s.host) ? all.filter((e) => e.cluster === node.cluster) : [...all]
+}
+
+/** Outbound EDS for a sidecar: one assignment per service port and subset. */
 export function buildSidecarEndpoints(
   node: ProxyNode,
   snap: MeshSnapshot,
 ): ClusterLoadAssignment[] {
-  return snap.services.flatMap((s) =>
-    s.ports.map((p) => ({
-      clusterName: clusterName({ direction: 'outbound', port: p.port, subset: '', host: s.host }),
-      endpoints: splitHorizon(node, snap.endpoints.get(s.host) ?? [], p.targetPort, snap.gateways),
-    })),
-  )
+  return snap.services.flatMap((s) => {
+    const rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace)
+    const records = endpointsFor(node, snap, s)
+    return s.ports.flatMap((p) =>
+      clusterVariants(rule).map(([subsetName, subset]) => ({
+        clusterName: clusterName({
+          direction: 'outbound',
+          port: p.port,
+          subset: subsetName,
+          host: s.host,
+        }),
+        // Subsets select endpoints first; split horizon then collapses the remote ones.
+        endpoints: splitHorizon(
+          node,
+          records.filter((e) => inSubset(e, subset)),
+          p.targetPort,
+          snap.gateways,
+        ),
+      })),
+    )
+  })
 }
 
 /** Services an AUTO_PASSTHROUGH server on `*.local` exposes: every non-UDP port of a `.local` host. */
@@ -119,13 +151,17 @@ export function buildGatewayEndpoints(
     network: node.network,
     requestedNetworkView: node.requestedNetworkView ?? [node.network],
   }
-  return passthroughPorts(snap).map(({ service, port, targetPort }) => ({
-    clusterName: sniName({ direction: 'outbound', port, subset: '', host: service.host }),
-    endpoints: splitHorizon(
-      own,
-      snap.endpoints.get(service.host) ?? [],
-      targetPort,
-      snap.gateways,
-    ).filter((e) => e.tlsMode === 'istio' && e.kind === 'pod'),
-  }))
+  return passthroughPorts(snap).flatMap(({ service, port, targetPort }) => {
+    const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
+    const records = snap.endpoints.get(service.host) ?? []
+    return clusterVariants(rule).map(([subsetName, subset]) => ({
+      clusterName: sniName({ direction: 'outbound', port, subset: subsetName, host: service.host }),
+      endpoints: splitHorizon(
+        own,
+        records.filter((e) => inSubset(e, subset)),
+        targetPort,
+        snap.gateways,
+      ).filter((e) => e.tlsMode === 'istio' && e.kind === 'pod'),
+    }))
+  })
 }

@@ -6,7 +6,9 @@ import { clusterName, isHttpProtocol, sniName } from '../../model/index.ts'
 import type { Listener, ProxyNode, RouteConfiguration, VirtualHost } from '../../xds/index.ts'
 import { ISTIO_MTLS_ALPNS } from '../../xds/index.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
+import { clusterVariants, destinationRuleFor } from './destination-rules.ts'
 import { passthroughPorts } from './endpoints.ts'
+import { routesFor } from './routes.ts'
 
 /** Host header values that select a service (Istio's vhost domains; short name in its own namespace). */
 function domains(node: ProxyNode, s: MeshService, port: number): string[] {
@@ -81,21 +83,7 @@ export function buildSidecarRoutes(node: ProxyNode, snap: MeshSnapshot): RouteCo
       hosts.push({
         name: `${s.host}:${p.port}`,
         domains: domains(node, s, p.port),
-        routes: [
-          {
-            name: 'default',
-            match: { path: { prefix: '/' }, headers: [] },
-            action: {
-              kind: 'cluster',
-              cluster: clusterName({
-                direction: 'outbound',
-                port: p.port,
-                subset: '',
-                host: s.host,
-              }),
-            },
-          },
-        ],
+        routes: routesFor(node, snap, s, p.port),
       })
       byPort.set(p.port, hosts)
     }
@@ -105,9 +93,13 @@ export function buildSidecarRoutes(node: ProxyNode, snap: MeshSnapshot): RouteCo
     .map(([port, virtualHosts]) => ({ name: String(port), virtualHosts }))
 }
 
-/** The `cross-network-gateway` server: port 15443, TLS AUTO_PASSTHROUGH, hosts `*.local`. */
+/**
+ * The `cross-network-gateway` server: port 15443, TLS AUTO_PASSTHROUGH, hosts `*.local`; one
+ * filter chain per service port and per subset of the DestinationRules this gateway's control
+ * plane knows (so a subset defined only in the caller's cluster finds no chain here).
+ */
 export function buildGatewayListeners(
-  _node: ProxyNode,
+  node: ProxyNode,
   snap: MeshSnapshot,
   port: number,
 ): Listener[] {
@@ -116,9 +108,12 @@ export function buildGatewayListeners(
       kind: 'gateway',
       name: `0.0.0.0_${port}`,
       port,
-      filterChains: passthroughPorts(snap).map(({ service, port: p }) => {
-        const sni = sniName({ direction: 'outbound', port: p, subset: '', host: service.host })
-        return { serverName: sni, applicationProtocols: ISTIO_MTLS_ALPNS, cluster: sni }
+      filterChains: passthroughPorts(snap).flatMap(({ service, port: p }) => {
+        const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
+        return clusterVariants(rule).map(([subset]) => {
+          const sni = sniName({ direction: 'outbound', port: p, subset, host: service.host })
+          return { serverName: sni, applicationProtocols: ISTIO_MTLS_ALPNS, cluster: sni }
+        })
       }),
     },
   ]
