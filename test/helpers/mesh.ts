@@ -23,11 +23,16 @@ export interface Reply {
  * One request from `pod` (CLUSTER/NAMESPACE/APP) as an HTTP-proxy client of its sidecar; resolves
  * once the answer and the access records of the exchange have arrived.
  */
-export async function callFrom(mesh: Mesh, pod: string, url: string): Promise<Reply> {
+export async function callFrom(
+  mesh: Mesh,
+  pod: string,
+  url: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<Reply> {
   const port = mesh.pod(pod)?.sidecar?.capturePort
   if (port === undefined) throw new Error(`no sidecar for ${pod}`)
   const reply = await new Promise<Reply>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: url, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: url, headers, agent: false }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('end', () =>
@@ -48,10 +53,11 @@ export async function tally(
   pod: string,
   url: string,
   n: number,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   for (let i = 0; i < n; i++) {
-    const r = await callFrom(mesh, pod, url)
+    const r = await callFrom(mesh, pod, url, headers)
     const key =
       r.status === 200 ? (/version: (\w+)/.exec(r.body)?.[1] ?? 'other') : `status ${r.status}`
     counts[key] = (counts[key] ?? 0) + 1
