@@ -3,6 +3,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Mesh } from '../runtime/index.ts'
+import { registerResourceRoutes } from './resources.ts'
 import { meshSchema, podsSchema } from './schemas.ts'
 
 export function buildAdmin(mesh: Mesh): FastifyInstance {
@@ -54,6 +55,8 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
       ...(p.sidecar?.capturePort ? { capturePort: p.sidecar.capturePort } : {}),
     })),
   }))
+
+  registerResourceRoutes(app, mesh)
 
   return app
 }

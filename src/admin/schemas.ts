@@ -68,3 +68,60 @@ export const podsSchema = {
     },
   },
 } as const
+
+const problem = {
+  type: 'object',
+  required: ['code', 'file', 'line', 'col', 'path', 'message'],
+  properties: {
+    code: { type: 'string' },
+    file: { type: 'string' },
+    line: { type: 'integer' },
+    col: { type: 'integer' },
+    path: { type: 'string' },
+    message: { type: 'string' },
+  },
+} as const
+
+export const applyRequestSchema = {
+  type: 'object',
+  required: ['text', 'file'],
+  properties: {
+    text: { type: 'string', maxLength: 1048576 },
+    file: { type: 'string' },
+    namespace: { type: 'string' },
+  },
+} as const
+
+export const applyResponseSchema = {
+  type: 'object',
+  required: ['items', 'warnings'],
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['kind', 'namespace', 'name', 'ref', 'outcome'],
+        properties: {
+          kind: { type: 'string' },
+          namespace: { type: 'string' },
+          name: { type: 'string' },
+          ref: { type: 'string' },
+          outcome: {
+            type: 'string',
+            enum: ['created', 'configured', 'unchanged', 'deleted', 'not-found'],
+          },
+        },
+      },
+    },
+    warnings: { type: 'array', items: problem },
+  },
+} as const
+
+export const problemsResponseSchema = {
+  type: 'object',
+  required: ['error', 'problems'],
+  properties: {
+    error: { type: 'string' },
+    problems: { type: 'array', items: problem },
+  },
+} as const

@@ -3,6 +3,8 @@
 export interface Io {
   readonly stdout: NodeJS.WritableStream
   readonly stderr: NodeJS.WritableStream
+  /** Where `-f -` reads from; process.stdin when absent. */
+  readonly stdin?: NodeJS.ReadableStream
 }
 
 /** Exit codes after istioctl and sysexits(3). */

@@ -38,6 +38,31 @@ export async function getJson<T>(base: string, path: string): Promise<T> {
   return (await res.json()) as T
 }
 
+/** POSTs JSON; answers with the status and parsed body, whatever the status (4xx carry problems). */
+export async function postJson<T>(
+  base: string,
+  path: string,
+  body: unknown,
+): Promise<{ readonly status: number; readonly body: T }> {
+  let res: Response
+  try {
+    res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    })
+  } catch {
+    throw new MeshUnreachable(`cannot reach the mesh admin API at ${base}; ${START_HINT}`)
+  }
+  const text = await res.text()
+  try {
+    return { status: res.status, body: JSON.parse(text) as T }
+  } catch {
+    throw new MeshUnreachable(`${base}${path} answered ${res.status} without JSON`)
+  }
+}
+
 /** Finds a pod by `cluster/namespace/name`, where name may be the pod name, its app, or app-version. */
 export function findPod(pods: readonly PodInfo[], ref: string): PodInfo | undefined {
   return pods.find((p) => matchesPodRef(p, ref))

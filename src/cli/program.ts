@@ -214,6 +214,45 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       },
     )
 
+  for (const action of ['apply', 'delete'] as const) {
+    program
+      .command(action)
+      .description(
+        action === 'apply'
+          ? 'apply Istio resources (VirtualService, DestinationRule, ...) to a cluster of the running mesh, as kubectl apply'
+          : 'delete the resources a file names from a cluster of the running mesh, as kubectl delete',
+      )
+      .option(
+        '-f, --filename <file>',
+        'YAML file, folder, or - for standard input; repeatable',
+        (v: string, acc: string[]) => [...acc, v],
+        [] as string[],
+      )
+      .option('--context <cluster>', 'the cluster to act on')
+      .option('-n, --namespace <ns>', 'namespace for documents that name none')
+      .option(
+        '--admin <url>',
+        'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+      )
+      .addOption(
+        new Option('-o, --output <format>', 'output format')
+          .choices(['text', 'json'])
+          .default('text'),
+      )
+      .action(
+        async (opts: {
+          filename: string[]
+          context?: string
+          namespace?: string
+          admin?: string
+          output: 'text' | 'json'
+        }) => {
+          const { applyCommand } = await import('./commands/apply.ts')
+          setExit(await applyCommand(action, opts, io))
+        },
+      )
+  }
+
   return program
 }
 

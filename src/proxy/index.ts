@@ -3,6 +3,7 @@
 // assembled elsewhere (src/sidecar, src/sni-gateway).
 
 export * from './access-log.ts'
+export * from './ads-client.ts'
 export * from './connector.ts'
 export * from './http1/client.ts'
 export * from './http1/head.ts'

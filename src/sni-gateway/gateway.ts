@@ -41,8 +41,12 @@ export interface EastWestGatewayOptions {
 }
 
 export interface EastWestGateway {
-  /** Takes a full push; new connections use it, open ones finish on the config they began with. */
-  apply(config: ProxyConfig): void
+  /**
+   * Takes a full push; new connections use it, open ones finish on the config they began with.
+   * Listeners the push adds are bound, and ones it drops are closed with their connections,
+   * before the returned promise resolves.
+   */
+  apply(config: ProxyConfig): Promise<void>
   /** Listens on the pod IP and the public addresses at `port` (once; later calls share it). */
   start(): Promise<void>
   /** Stops accepting, destroys open connections, resolves once they are closed. */
@@ -59,8 +63,16 @@ interface Upstream {
 
 /** One applied config, compiled for matching; connections keep the one they were accepted on. */
 interface Snapshot {
-  readonly chains: FilterChainTable
+  /** Filter chains by listener port. */
+  readonly chains: ReadonlyMap<number, FilterChainTable>
   readonly upstreams: ReadonlyMap<string, Upstream>
+}
+
+/** One bound listener and the connections it accepted. */
+interface Bound {
+  readonly server: Server
+  readonly open: Set<Socket>
+  readonly listening: Promise<void>
 }
 
 const HELLO_FAILURE_STAT: Readonly<Record<HelloFailure, GatewayStat>> = {
@@ -82,6 +94,8 @@ interface PartialRecord {
 }
 
 interface Connection {
+  /** The listener port the connection arrived on. */
+  readonly port: number
   readonly downstream: Socket
   readonly startTime: Date
   readonly started: number
@@ -104,16 +118,16 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
   }
   const stats = createGatewayStats()
   const open = new Set<Socket>()
+  const bound = new Map<number, Bound>()
   let snapshot: Snapshot = { chains: new Map(), upstreams: new Map() }
   let version: number | undefined
-  let server: Server | undefined
-  let listening: Promise<void> | undefined
   let closing = false
 
   function compile(config: ProxyConfig): Snapshot {
-    const listener = config.listeners.find(
-      (l): l is GatewayListener => l.kind === 'gateway' && l.port === port,
-    )
+    const chains = new Map<number, FilterChainTable>()
+    for (const l of config.listeners) {
+      if (l.kind === 'gateway') chains.set(l.port, indexFilterChains(l as GatewayListener))
+    }
     const endpoints = new Map(config.endpoints.map((cla) => [cla.clusterName, cla.endpoints]))
     const upstreams = new Map<string, Upstream>()
     for (const cluster of config.clusters) {
@@ -123,12 +137,46 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
         lb: createLoadBalancer(cluster.lbPolicy, hosts, random),
       })
     }
-    return { chains: indexFilterChains(listener), upstreams }
+    return { chains, upstreams }
   }
 
-  function track(socket: Socket): void {
+  function track(socket: Socket, on?: Set<Socket>): void {
     open.add(socket)
-    socket.once('close', () => open.delete(socket))
+    on?.add(socket)
+    socket.once('close', () => {
+      open.delete(socket)
+      on?.delete(socket)
+    })
+  }
+
+  /** Binds a listener on the pod IP and the public addresses at `p` (once per port). */
+  function bind(p: number): Promise<void> {
+    const known = bound.get(p)
+    if (known) return known.listening
+    const srv = createServer({ allowHalfOpen: true, noDelay: true })
+    const conns = new Set<Socket>()
+    srv.on('error', () => stats.add('listener_error'))
+    srv.on('connection', (socket) => {
+      if (closing) socket.destroy()
+      else serve(socket, snapshot, p, conns)
+    })
+    const listening = network.listen(srv, p, opts.publicAddresses).catch(() => {
+      stats.add('listener_error')
+      bound.delete(p)
+    })
+    bound.set(p, { server: srv, open: conns, listening })
+    return listening
+  }
+
+  /** Closes a listener the config no longer has; Envoy drains it, meshsim ends its connections. */
+  async function unbind(p: number): Promise<void> {
+    const b = bound.get(p)
+    if (b === undefined) return
+    bound.delete(p)
+    await b.listening
+    const stopped = new Promise<void>((resolve) => b.server.close(() => resolve()))
+    for (const s of b.open) s.destroy()
+    await stopped
   }
 
   /** Tears `b` down when `a` closes abruptly; a clean close leaves `b` to flush and end. */
@@ -152,8 +200,9 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
   }
 
   /** One downstream connection: peek, match, pick a host, dial, then pipe until both ends close. */
-  function serve(downstream: Socket, snap: Snapshot): void {
+  function serve(downstream: Socket, snap: Snapshot, p: number, conns: Set<Socket>): void {
     const c: Connection = {
+      port: p,
       downstream,
       startTime: new Date(),
       started: performance.now(),
@@ -162,7 +211,7 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
     }
     stats.add('downstream_cx_total')
     stats.add('downstream_cx_active')
-    track(downstream)
+    track(downstream, conns)
     downstream.on('error', () => downstream.destroy())
     downstream.once('close', () => {
       stats.add('downstream_cx_active', -1)
@@ -197,7 +246,8 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
       downstream.destroy()
     }
 
-    const chain = matchFilterChain(snap.chains, serverName, hello.ok ? hello.alpn : [])
+    const table = snap.chains.get(c.port)
+    const chain = table && matchFilterChain(table, serverName, hello.ok ? hello.alpn : [])
     if (chain === undefined) {
       stats.add('no_filter_chain_match')
       record.responseCodeDetails = 'filter_chain_not_found'
@@ -268,38 +318,38 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
       bytesReceived: c.received,
       bytesSent: c.sent,
       durationMs: performance.now() - c.started,
-      downstreamLocalAddress: `${node.ip}:${port}`,
+      downstreamLocalAddress: `${node.ip}:${c.port}`,
       downstreamRemoteAddress: c.peer ? `${c.peer.ip}:${c.peer.port}` : '-',
     }
   }
 
   return {
-    apply(config) {
+    async apply(config) {
       snapshot = compile(config)
       version = config.version
+      if (closing) return
+      const wanted = new Set(snapshot.chains.keys())
+      await Promise.all([
+        ...[...wanted].map(bind),
+        // The gateway's own port stays bound: Istio's Service keeps exposing it.
+        ...[...bound.keys()].filter((p) => !wanted.has(p) && p !== port).map(unbind),
+      ])
     },
     start() {
-      if (listening) return listening
-      const srv = createServer({ allowHalfOpen: true, noDelay: true })
-      srv.on('error', () => stats.add('listener_error'))
-      srv.on('connection', (socket) => {
-        if (closing) socket.destroy()
-        else serve(socket, snapshot)
-      })
-      server = srv
-      listening = network.listen(srv, port, opts.publicAddresses)
-      return listening
+      return bind(port)
     },
     async close() {
       closing = true
-      const srv = server
-      if (srv === undefined) return
-      const stopped = new Promise<void>((resolve) => srv.close(() => resolve()))
+      const servers = [...bound.values()]
+      bound.clear()
+      const stopped = servers.map(
+        (b) => new Promise<void>((resolve) => b.server.close(() => resolve())),
+      )
       const sockets = [...open].map(
         (s) => new Promise<void>((resolve) => (s.closed ? resolve() : s.once('close', resolve))),
       )
       for (const s of open) s.destroy()
-      await Promise.all([stopped, ...sockets])
+      await Promise.all([...stopped, ...sockets])
     },
     stats: () => stats.snapshot(),
     get version() {

@@ -2,6 +2,7 @@
 // (Envoy's nouns: listeners, routes, clusters, endpoints, secrets) plus the name tables DNS serves.
 // No I/O here; the control plane produces these values and proxies consume them.
 
+export * from './ads.ts'
 export * from './cluster.ts'
 export * from './endpoint.ts'
 export * from './listener.ts'

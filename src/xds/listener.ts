@@ -29,14 +29,19 @@ export interface InboundListener {
   readonly protocol: 'HTTP' | 'TCP'
 }
 
-/** One AUTO_PASSTHROUGH filter chain: exact SNI plus an Istio ALPN, to the cluster of that name. */
+/**
+ * One filter chain of a gateway listener that forwards TLS without terminating it. AUTO_PASSTHROUGH
+ * chains match one exact SNI and an Istio ALPN, to the cluster named like the SNI; PASSTHROUGH
+ * chains (a VirtualService's tls routes) match `sniHosts`, which may be `*.suffix` or `*` (any
+ * connection, even one without SNI), and accept any ALPN when `applicationProtocols` is empty.
+ */
 export interface SniFilterChain {
   readonly serverName: string
   readonly applicationProtocols: readonly string[]
   readonly cluster: string
 }
 
-/** The east-west gateway's 15443 listener. There is no default filter chain. */
+/** A gateway listener (15443 for AUTO_PASSTHROUGH, 15012 and 15017 for exposed istiod). */
 export interface GatewayListener {
   readonly kind: 'gateway'
   readonly name: string

@@ -28,6 +28,25 @@ async function meshsim(
   }
 }
 
+/** Runs meshsim with `input` on its standard input. */
+async function meshsimWithInput(
+  input: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['src/cli/main.ts', ...args], { env })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString()
+  })
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  child.stdin.end(input)
+  const [code] = (await once(child, 'close')) as [number]
+  return { code, stdout, stderr }
+}
+
 let up: ChildProcess
 let output = ''
 
@@ -151,6 +170,74 @@ describe('meshsim up', () => {
       expect(await dig('nothere.sample.svc.cluster.local')).toMatch(/status: NXDOMAIN/)
     },
   )
+
+  test('meshsim apply -f - --context routes the cluster, re-apply is unchanged, delete undoes it', async () => {
+    const resources = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: helloworld, namespace: sample}
+spec:
+  host: helloworld.sample.svc.cluster.local
+  subsets:
+  - {name: v1, labels: {version: v1}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: helloworld, namespace: sample}
+spec:
+  hosts: [helloworld.sample.svc.cluster.local]
+  http:
+  - route:
+    - destination: {host: helloworld.sample.svc.cluster.local, subset: v1}
+`
+    const applied = await meshsimWithInput(resources, 'apply', '-f', '-', '--context', 'cluster1')
+    expect(applied).toMatchObject({ code: 0, stderr: '' })
+    expect(applied.stdout).toBe(
+      'destinationrule.networking.istio.io/helloworld created\nvirtualservice.networking.istio.io/helloworld created\n',
+    )
+    const curl = await meshsim(
+      'curl',
+      '--from',
+      'cluster1/sample/sleep',
+      'http://helloworld.sample:5000/hello',
+      '-n',
+      '10',
+    )
+    expect(curl.stderr).toMatch(/10 requests from sleep-\S+: 200 v1 x10\n/)
+    const again = await meshsimWithInput(resources, 'apply', '-f', '-', '--context', 'cluster1')
+    expect(again.stdout).toContain('virtualservice.networking.istio.io/helloworld unchanged')
+    const deleted = await meshsimWithInput(resources, 'delete', '-f', '-', '--context', 'cluster1')
+    expect(deleted.stdout).toContain('virtualservice.networking.istio.io/helloworld deleted')
+    const gone = await meshsimWithInput(resources, 'delete', '-f', '-', '--context', 'cluster1')
+    expect(gone.code).toBe(1)
+    expect(gone.stderr).toContain(
+      'Error from server (NotFound): virtualservice.networking.istio.io/helloworld not found',
+    )
+  })
+
+  test('meshsim apply reports every problem at FILE:LINE:COL, applies nothing and exits 65', async () => {
+    const bad = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: broken, namespace: sample}
+spec:
+  hosts: [helloworld]
+  http:
+  - route:
+    - destination: {subset: v1}
+`
+    const r = await meshsimWithInput(bad, 'apply', '-f', '-', '--context', 'cluster1')
+    expect(r.code).toBe(65)
+    expect(r.stderr).toMatch(/^-:8:\d+: /m)
+    expect(r.stderr).toContain('nothing was applied')
+  })
+
+  test('meshsim apply needs --context naming a cluster of the mesh', async () => {
+    const none = await meshsimWithInput('', 'apply', '-f', '-')
+    expect(none.code).toBe(64)
+    expect(none.stderr).toContain('--context')
+    const unknown = await meshsimWithInput('', 'apply', '-f', '-', '--context', 'cluster9')
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toContain('cluster1, cluster2')
+  })
 
   test('SIGINT, even twice as npx forwards it, shuts the mesh down cleanly, exits 0 and removes the run file', async () => {
     up.kill('SIGINT')
