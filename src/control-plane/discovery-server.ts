@@ -104,7 +104,10 @@ export async function startDiscoveryServer(opts: DiscoveryServerOptions): Promis
           }
           const identity = `spiffe://${opts.trustDomain}/ns/${node.namespace}/sa/${node.serviceAccount}`
           if (!san.split(', ').includes(`URI:${identity}`)) {
-            return refuse('xds_auth_failed', `authentication failure: certificate does not name ${identity}`)
+            return refuse(
+              'xds_auth_failed',
+              `authentication failure: certificate does not name ${identity}`,
+            )
           }
           if (!opts.accepts(node.cluster)) {
             return refuse(

@@ -1,7 +1,5 @@
-// CDS: for sidecars, one outbound cluster per service port plus one per DestinationRule subset
-// (ISTIO_MUTUAL with the SNI form and the service's identities, unless the rule disables TLS);
-// for gateways, TLS-less SNI clusters for each service port and each subset the gateway's own
-// control plane knows (AUTO_PASSTHROUGH, istio-semantics §2.4).
+// CDS for sidecars: one outbound cluster per service port plus one per DestinationRule subset
+// (ISTIO_MUTUAL with the SNI form and the service's identities, unless the rule disables TLS).
 
 import type { DestinationRule, ServiceHost, SpiffeId, Subset } from '../../model/index.ts'
 import { clusterName, sniName, spiffeId } from '../../model/index.ts'
@@ -14,7 +12,6 @@ import {
   ruleRef,
   tlsOf,
 } from './destination-rules.ts'
-import { passthroughPorts } from './endpoints.ts'
 
 /** The SAN list: every service account the service runs as, in every cluster. */
 function identitiesOf(snap: MeshSnapshot, host: ServiceHost): SpiffeId[] {
@@ -64,25 +61,5 @@ export function buildSidecarClusters(node: ProxyNode, snap: MeshSnapshot): Clust
         sidecarCluster(snap, s, p, rule, name, subset, sans),
       ),
     )
-  })
-}
-
-export function buildGatewayClusters(node: ProxyNode, snap: MeshSnapshot): Cluster[] {
-  return passthroughPorts(snap).flatMap(({ service, port }) => {
-    const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
-    return clusterVariants(rule).map(([subsetName, subset]) => {
-      const key = { direction: 'outbound' as const, port, subset: subsetName, host: service.host }
-      return {
-        name: sniName(key),
-        type: 'EDS' as const,
-        host: service.host,
-        port,
-        subset: subsetName,
-        protocol: 'TCP' as const,
-        lbPolicy: lbPolicyOf(rule, subset),
-        connectTimeoutMs: snap.settings.connectTimeoutMs,
-        ...(rule ? { destinationRule: ruleRef(rule) } : {}),
-      }
-    })
   })
 }

@@ -3,7 +3,7 @@
 // to that gateway's address:15443, weighted by the endpoints it stands for.
 
 import type { NetworkId } from '../../model/index.ts'
-import { clusterName, hostMatches, sniName } from '../../model/index.ts'
+import { clusterName, hostMatches } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
@@ -126,42 +126,5 @@ export function buildSidecarEndpoints(
         ),
       })),
     )
-  })
-}
-
-/** Services an AUTO_PASSTHROUGH server on `*.local` exposes: every non-UDP port of a `.local` host. */
-export function passthroughPorts(
-  snap: MeshSnapshot,
-): { service: MeshService; port: number; targetPort: number }[] {
-  return snap.services
-    .filter((s) => s.host.endsWith('.local'))
-    .flatMap((s) =>
-      s.ports
-        .filter((p) => p.protocol !== 'UDP')
-        .map((p) => ({ service: s, port: p.port, targetPort: p.targetPort })),
-    )
-}
-
-/** EDS for the gateway's SNI clusters: only its own network's mTLS-capable pods. */
-export function buildGatewayEndpoints(
-  node: ProxyNode,
-  snap: MeshSnapshot,
-): ClusterLoadAssignment[] {
-  const own = {
-    network: node.network,
-    requestedNetworkView: node.requestedNetworkView ?? [node.network],
-  }
-  return passthroughPorts(snap).flatMap(({ service, port, targetPort }) => {
-    const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
-    const records = snap.endpoints.get(service.host) ?? []
-    return clusterVariants(rule).map(([subsetName, subset]) => ({
-      clusterName: sniName({ direction: 'outbound', port, subset: subsetName, host: service.host }),
-      endpoints: splitHorizon(
-        own,
-        records.filter((e) => inSubset(e, subset)),
-        targetPort,
-        snap.gateways,
-      ).filter((e) => e.tlsMode === 'istio' && e.kind === 'pod'),
-    }))
   })
 }

@@ -1,13 +1,10 @@
-// LDS and RDS for sidecars and gateways: outbound HTTP listeners per port with Host-based routes,
-// outbound TCP listeners per service VIP, inbound listeners per container port of the proxy's
-// own services, and the gateway's AUTO_PASSTHROUGH filter chains.
+// LDS and RDS for sidecars: outbound HTTP listeners per port with Host-based routes, outbound
+// TCP listeners per service VIP, and inbound listeners per container port of the proxy's own
+// services.
 
-import { clusterName, isHttpProtocol, sniName } from '../../model/index.ts'
+import { clusterName, isHttpProtocol } from '../../model/index.ts'
 import type { Listener, ProxyNode, RouteConfiguration, VirtualHost } from '../../xds/index.ts'
-import { ISTIO_MTLS_ALPNS } from '../../xds/index.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
-import { clusterVariants, destinationRuleFor } from './destination-rules.ts'
-import { passthroughPorts } from './endpoints.ts'
 import { routesFor } from './routes.ts'
 
 /** Host header values that select a service (Istio's vhost domains; short name in its own namespace). */
@@ -91,30 +88,4 @@ export function buildSidecarRoutes(node: ProxyNode, snap: MeshSnapshot): RouteCo
   return [...byPort]
     .sort((a, b) => a[0] - b[0])
     .map(([port, virtualHosts]) => ({ name: String(port), virtualHosts }))
-}
-
-/**
- * The `cross-network-gateway` server: port 15443, TLS AUTO_PASSTHROUGH, hosts `*.local`; one
- * filter chain per service port and per subset of the DestinationRules this gateway's control
- * plane knows (so a subset defined only in the caller's cluster finds no chain here).
- */
-export function buildGatewayListeners(
-  node: ProxyNode,
-  snap: MeshSnapshot,
-  port: number,
-): Listener[] {
-  return [
-    {
-      kind: 'gateway',
-      name: `0.0.0.0_${port}`,
-      port,
-      filterChains: passthroughPorts(snap).flatMap(({ service, port: p }) => {
-        const rule = destinationRuleFor(snap, service.host, node.namespace, service.namespace)
-        return clusterVariants(rule).map(([subset]) => {
-          const sni = sniName({ direction: 'outbound', port: p, subset, host: service.host })
-          return { serverName: sni, applicationProtocols: ISTIO_MTLS_ALPNS, cluster: sni }
-        })
-      }),
-    },
-  ]
 }

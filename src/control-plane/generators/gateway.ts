@@ -1,0 +1,196 @@
+// Config for gateways (router proxies), from the Gateway resources whose selector matches the
+// gateway's labels plus the implicit `cross-network-gateway` every east-west gateway serves
+// (expose-services.yaml: 15443, TLS AUTO_PASSTHROUGH, hosts `*.local`):
+// - AUTO_PASSTHROUGH: one exact-SNI chain per service port and per subset of the DestinationRules
+//   this gateway's own control plane knows, to a TLS-less cluster named like the SNI (§2.4);
+// - PASSTHROUGH: the tls routes of VirtualServices bound to that Gateway (expose-istiod.yaml),
+//   matching `sniHosts`, to `outbound|<port>||<host>`.
+// Endpoints are the pods of the gateway's own network only.
+
+import type {
+  Gateway,
+  GatewayServer,
+  ServiceHost,
+  Subset,
+  VirtualService,
+} from '../../model/index.ts'
+import { clusterName, hostMatches, qualifyHost, serviceHost, sniName } from '../../model/index.ts'
+import type {
+  Cluster,
+  ClusterLoadAssignment,
+  GatewayListener,
+  ProxyNode,
+  SniFilterChain,
+} from '../../xds/index.ts'
+import { ISTIO_MTLS_ALPNS } from '../../xds/index.ts'
+import type { MeshService, MeshSnapshot } from '../snapshot.ts'
+import {
+  clusterVariants,
+  destinationRuleFor,
+  inSubset,
+  lbPolicyOf,
+  ruleRef,
+} from './destination-rules.ts'
+import { splitHorizon } from './endpoints.ts'
+
+/** Istio's DefaultNetworkGatewayPort; the east-west gateway's AUTO_PASSTHROUGH listener. */
+export const GATEWAY_PORT = 15443
+
+/** A cluster the gateway forwards to, with how to find its endpoints. */
+interface Upstream {
+  readonly cluster: Cluster
+  readonly host: ServiceHost
+  readonly targetPort: number
+  /** The subset whose labels select the endpoints, if any. */
+  readonly subset?: Subset
+}
+
+interface GatewayPlan {
+  readonly listeners: GatewayListener[]
+  readonly upstreams: Map<string, Upstream>
+}
+
+/** A Gateway server's host as written (`*.local`, `ns/host`), without its namespace part. */
+const dnsPart = (h: string) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h)
+
+function selects(gw: Gateway, node: ProxyNode): boolean {
+  return Object.entries(gw.spec.selector).every(([k, v]) => node.labels[k] === v)
+}
+
+/** Whether a VirtualService binds to a Gateway (`name` in its namespace, or `namespace/name`). */
+function bindsTo(vs: VirtualService, gw: Gateway): boolean {
+  const { name, namespace } = gw.metadata
+  return (vs.spec.gateways ?? []).some(
+    (g) => g === `${namespace}/${name}` || (g === name && vs.metadata.namespace === namespace),
+  )
+}
+
+const IMPLICIT: GatewayServer = {
+  port: { number: GATEWAY_PORT, name: 'tls', protocol: 'TLS' },
+  hosts: ['*.local'],
+  tls: { mode: 'AUTO_PASSTHROUGH' },
+}
+
+function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
+  const chains = new Map<number, Map<string, SniFilterChain>>()
+  const upstreams = new Map<string, Upstream>()
+  const addChain = (port: number, chain: SniFilterChain) => {
+    const byName = chains.get(port) ?? new Map<string, SniFilterChain>()
+    if (!byName.has(chain.serverName)) byName.set(chain.serverName, chain)
+    chains.set(port, byName)
+  }
+  const addUpstream = (
+    name: string,
+    s: MeshService,
+    port: number,
+    targetPort: number,
+    subset: string,
+    rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace),
+  ) => {
+    if (upstreams.has(name)) return
+    const variant = clusterVariants(rule).find(([n]) => n === subset)
+    upstreams.set(name, {
+      cluster: {
+        name,
+        type: 'EDS',
+        host: s.host,
+        port,
+        subset,
+        protocol: 'TCP',
+        lbPolicy: lbPolicyOf(rule, variant?.[1]),
+        connectTimeoutMs: snap.settings.connectTimeoutMs,
+        ...(rule ? { destinationRule: ruleRef(rule) } : {}),
+      },
+      host: s.host,
+      targetPort,
+      ...(variant?.[1] ? { subset: variant[1] } : {}),
+    })
+  }
+
+  const autoPassthrough = (server: GatewayServer) => {
+    const hosts = server.hosts.map(dnsPart)
+    for (const s of snap.services) {
+      if (!hosts.some((h) => hostMatches(h, s.host))) continue
+      const rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace)
+      for (const p of s.ports) {
+        if (p.protocol === 'UDP') continue
+        for (const [subset] of clusterVariants(rule)) {
+          const sni = sniName({ direction: 'outbound', port: p.port, subset, host: s.host })
+          addChain(server.port.number, {
+            serverName: sni,
+            applicationProtocols: ISTIO_MTLS_ALPNS,
+            cluster: sni,
+          })
+          addUpstream(sni, s, p.port, p.targetPort, subset, rule)
+        }
+      }
+    }
+  }
+
+  const passthrough = (gw: Gateway, server: GatewayServer) => {
+    for (const vs of snap.config.virtualServices) {
+      if (!bindsTo(vs, gw)) continue
+      for (const route of vs.spec.tls ?? []) {
+        const dest = route.route[0]?.destination
+        if (dest === undefined) continue
+        const host = serviceHost(qualifyHost(dest.host, vs.metadata.namespace))
+        const s = snap.services.find((x) => x.host === host)
+        const port = dest.port?.number ?? s?.ports[0]?.port
+        const target = s?.ports.find((p) => p.port === port)
+        if (s === undefined || port === undefined || target === undefined) continue
+        const name = clusterName({ direction: 'outbound', port, subset: dest.subset ?? '', host })
+        for (const m of route.match) {
+          if (m.port !== undefined && m.port !== server.port.number) continue
+          for (const sni of m.sniHosts) {
+            addChain(server.port.number, {
+              serverName: sni,
+              applicationProtocols: [],
+              cluster: name,
+            })
+          }
+        }
+        addUpstream(name, s, port, target.targetPort, dest.subset ?? '')
+      }
+    }
+  }
+
+  autoPassthrough(IMPLICIT)
+  for (const gw of snap.config.gateways) {
+    if (!selects(gw, node)) continue
+    for (const server of gw.spec.servers) {
+      if (server.tls?.mode === 'AUTO_PASSTHROUGH') autoPassthrough(server)
+      else if (server.tls?.mode === 'PASSTHROUGH') passthrough(gw, server)
+    }
+  }
+  const listeners = [...chains]
+    .sort((a, b) => a[0] - b[0])
+    .map(([port, byName]) => ({
+      kind: 'gateway' as const,
+      name: `0.0.0.0_${port}`,
+      port,
+      filterChains: [...byName.values()],
+    }))
+  return { listeners, upstreams }
+}
+
+export function buildGatewayConfig(
+  node: ProxyNode,
+  snap: MeshSnapshot,
+): { listeners: GatewayListener[]; clusters: Cluster[]; endpoints: ClusterLoadAssignment[] } {
+  const { listeners, upstreams } = plan(node, snap)
+  const own = {
+    network: node.network,
+    requestedNetworkView: node.requestedNetworkView ?? [node.network],
+  }
+  const endpoints = [...upstreams.values()].map((u) => {
+    const records = (snap.endpoints.get(u.host) ?? []).filter((e) => inSubset(e, u.subset))
+    return {
+      clusterName: u.cluster.name,
+      // A gateway only forwards to mTLS-capable pods of its own network (§2.4).
+      endpoints: splitHorizon(own, records, u.targetPort, snap.gateways).filter(
+        (e) => e.tlsMode === 'istio' && e.kind === 'pod',
+      ),
+    }
+  })
+  return { listeners, clusters: [...upstreams.values()].map((u) => u.cluster), endpoints }
+}
