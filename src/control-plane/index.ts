@@ -2,6 +2,11 @@
 // generators with split-horizon EDS, and versioned pushes to proxies. No sockets here.
 
 export { type ApplyOutcome, ConfigStore, type ResourceRef } from './config-store.ts'
+export {
+  type DiscoveryServer,
+  type DiscoveryServerOptions,
+  startDiscoveryServer,
+} from './discovery-server.ts'
 export { GATEWAY_PORT, generate, splitHorizon } from './generators/index.ts'
 export type { EndpointRecord, NetworkGateway, ServiceRecord } from './registry.ts'
 export { Registry } from './registry.ts'

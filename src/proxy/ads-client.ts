@@ -68,7 +68,9 @@ export class AdsClient implements ConfigSource {
         )
         socket = conn.socket
       } catch (err) {
-        return redial(`connection to ${target.address}:${target.port} failed: ${(err as Error).message}`)
+        return redial(
+          `connection to ${target.address}:${target.port} failed: ${(err as Error).message}`,
+        )
       }
       if (this.#closed) {
         socket.destroy()

@@ -7,6 +7,13 @@ export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
 export { createFabricMemory, Fabric, type FabricMemory, type FabricStats } from './fabric.ts'
 export { buildInventory, type ClusterInventory, type Pod, type Service } from './inventory.ts'
 export {
+  actOnManifest,
+  type ManifestItem,
+  type ManifestOutcome,
+  type ManifestRequest,
+  type ManifestResult,
+} from './manifests.ts'
+export {
   Mesh,
   type MeshOptions,
   type RunningCluster,

@@ -13,6 +13,7 @@ import {
   Registry,
   type ResourceRef,
   type ServiceRecord,
+  startDiscoveryServer,
 } from '../control-plane/index.ts'
 import { type DnsServer, startDnsServer } from '../dns/index.ts'
 import type {
@@ -23,9 +24,9 @@ import type {
   NetworkId,
   Workload,
 } from '../model/index.ts'
-import { matchesPodRef } from '../model/index.ts'
-import type { ConfigSource, NameTable, ProxyNode } from '../xds/index.ts'
-import { proxyNodeId } from '../xds/index.ts'
+import { matchesPodRef, namespace, serviceAccount, spiffeId } from '../model/index.ts'
+import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds/index.ts'
+import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
 import { createFabricMemory, Fabric } from './fabric.ts'
 import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
@@ -264,15 +265,48 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       ...(controlPlane ? { controlPlane } : {}),
     })
   }
+  // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network.
+  for (const c of spec.clusters) {
+    const cp = clusters.get(c.name)?.controlPlane
+    const istiod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
+    const ca = pki.clusters.get(c.name)
+    if (!cp || !istiod || !ca) continue
+    const served = new Set(watchedClusters(c, opts))
+    const server = await startDiscoveryServer({
+      source: cp,
+      secret: ca.issueWorkload({ identity: istiodIdentity(spec) }),
+      trustDomain: spec.trustDomain,
+      accepts: (cluster) => served.has(cluster),
+      listen: (raw) => fabric.podNetwork(istiod.ip, istiod.network).listen(raw, DISCOVERY_PORT),
+    })
+    closer.defer(() => server.close())
+  }
+  /** In-process pushes for a primary's own pods; remote clusters' pods use discoveryFor. */
   const sourceFor = (c: Cluster): ControlPlane | undefined =>
-    c.controlPlane.mode === 'primary'
-      ? clusters.get(c.name)?.controlPlane
-      : clusters.get(c.controlPlane.primary)?.controlPlane
+    c.controlPlane.mode === 'primary' ? clusters.get(c.name)?.controlPlane : undefined
+  /** Where a remote cluster's proxies find istiod: remotePilotAddress, else the primary's gateway. */
+  const discoveryFor = (c: Cluster): DiscoveryTarget | undefined => {
+    if (c.controlPlane.mode !== 'remote') return undefined
+    const primary = specs.get(c.controlPlane.primary)
+    const istiod = inventories.get(c.controlPlane.primary)?.pods.find((p) => p.app === 'istiod')
+    const address =
+      c.controlPlane.remotePilotAddress ?? primary?.eastWestGateway?.address ?? istiod?.ip
+    if (address === undefined) return undefined
+    const id = istiodIdentity(spec)
+    return {
+      address,
+      port: DISCOVERY_PORT,
+      serverName: 'istiod.istio-system.svc',
+      identity: spiffeId(id),
+    }
+  }
 
-  // Pods (app and sidecar, or a gateway) on pod threads, all started at once.
+  // Pods (app and sidecar, or a gateway) on pod threads: the primaries' all at once, then the
+  // remotes', whose proxies need the primaries' gateways to reach istiod.
   const pods: RunningPod[] = []
   const gateways: RunningGateway[] = []
-  const starts: Promise<void>[] = []
+  const primaries: (() => Promise<void>)[] = []
+  const remotes: (() => Promise<void>)[] = []
   let started = 0
   /** Each pod's proxy draws from its own stream of the mesh's seed, in start order. */
   const startPod = (init: Unseeded, source: ConfigSource | undefined) => {
@@ -285,6 +319,8 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   for (const c of spec.clusters) {
     const running = clusters.get(c.name) as RunningCluster
     const source = sourceFor(c)
+    const discovery = discoveryFor(c)
+    const starts = c.controlPlane.mode === 'remote' ? remotes : primaries
     const ca = pki.clusters.get(c.name)
     // createMeshPki makes one authority per cluster of the spec.
     if (!ca) throw new Error(`no certificate authority for ${c.name}`)
@@ -315,8 +351,9 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         names: running.names,
         connectTimeoutMs,
         ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
+        ...(discovery ? { discovery } : {}),
       }
-      starts.push(
+      starts.push(() =>
         startPod(init, source).then((sidecar) => {
           pods[slot] = { ...pod, sidecar }
         }),
@@ -325,13 +362,32 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const gwPod = running.inventory.pods.find((p) => p.app === 'istio-eastwestgateway')
     const ew = c.eastWestGateway
     if (ew && gwPod && !noGateway.has(c.name)) {
+      const node = nodeFor('router', gwPod)
       const init: Omit<GatewayInit, 'seed'> = {
         kind: 'gateway',
-        node: { ...nodeFor('router', gwPod), requestedNetworkView: [c.network] },
+        // gen-eastwest-gateway.sh's labels, which Gateway selectors match.
+        node: {
+          ...node,
+          labels: { ...node.labels, istio: 'eastwestgateway' },
+          requestedNetworkView: [c.network],
+        },
         publicAddresses: [ew.address],
         port: ew.port,
+        ...(discovery
+          ? {
+              discovery,
+              connectTimeoutMs,
+              secret: ca.issueWorkload({
+                identity: {
+                  trustDomain: spec.trustDomain,
+                  namespace: gwPod.namespace,
+                  serviceAccount: gwPod.serviceAccount,
+                },
+              }),
+            }
+          : {}),
       }
-      starts.push(
+      starts.push(() =>
         startPod(init, source).then((proxy) => {
           gateways.push({
             cluster: c.name,
@@ -345,7 +401,8 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       )
     }
   }
-  await allStarted(starts)
+  await allStarted(primaries.map((start) => start()))
+  await allStarted(remotes.map((start) => start()))
   const order = new Map(spec.clusters.map((c, i) => [c.name, i]))
   gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))
   const mesh = new Mesh({
@@ -362,6 +419,15 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   for (const c of clusters.values()) c.controlPlane?.flush()
   await mesh.settled()
   return mesh
+}
+
+/** istiod's workload identity (its service account in istio-system). */
+function istiodIdentity(spec: MeshSpec) {
+  return {
+    trustDomain: spec.trustDomain,
+    namespace: namespace('istio-system'),
+    serviceAccount: serviceAccount('istiod'),
+  }
 }
 
 function nodeFor(type: ProxyNode['type'], pod: Pod): ProxyNode {

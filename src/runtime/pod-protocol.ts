@@ -4,8 +4,14 @@
 // everything else is a request with a numbered reply. All of it is plain data a port can carry.
 
 import type { SampleName } from '../apps/index.ts'
-import type { AccessRecord } from '../proxy/index.ts'
-import type { NameTable, ProxyConfig, ProxyNode, WorkloadSecret } from '../xds/index.ts'
+import type { AccessRecord, DiscoveryStatus } from '../proxy/index.ts'
+import type {
+  DiscoveryTarget,
+  NameTable,
+  ProxyConfig,
+  ProxyNode,
+  WorkloadSecret,
+} from '../xds/index.ts'
 import type { FabricMemory } from './fabric.ts'
 
 /** What a pod thread is handed when it starts. */
@@ -34,6 +40,8 @@ export interface SidecarInit {
   readonly seed: number
   readonly connectTimeoutMs: number
   readonly handshakeTimeoutMs?: number
+  /** istiod over the network (a remote cluster's proxies); absent: pushes come by message. */
+  readonly discovery?: DiscoveryTarget
 }
 
 export interface GatewayInit {
@@ -42,6 +50,10 @@ export interface GatewayInit {
   readonly publicAddresses: readonly string[]
   readonly port: number
   readonly seed: number
+  /** istiod over the network, with the gateway's own certificate to authenticate with. */
+  readonly discovery?: DiscoveryTarget
+  readonly secret?: WorkloadSecret
+  readonly connectTimeoutMs?: number
 }
 
 export type PodInit = SidecarInit | GatewayInit
@@ -77,3 +89,7 @@ export type FromThread =
   /** The proxy of pod `id` applied this config version (an ADS ACK). */
   | { readonly op: 'ack'; readonly id: number; readonly version: number }
   | { readonly op: 'records'; readonly records: readonly AccessRecord[] }
+  /** A proxy fed over the network applied this config (the mesh shows what proxies run). */
+  | { readonly op: 'applied'; readonly id: number; readonly config: ProxyConfig }
+  /** The state of a proxy's discovery stream to an istiod over the network. */
+  | { readonly op: 'discovery'; readonly id: number; readonly status: DiscoveryStatus }

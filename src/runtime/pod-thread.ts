@@ -6,10 +6,16 @@
 import { threadId } from 'node:worker_threads'
 import { startSampleApp } from '../apps/index.ts'
 import type { AccessRecord } from '../proxy/index.ts'
-import { seededRandom } from '../proxy/index.ts'
+import { AdsClient, seededRandom } from '../proxy/index.ts'
 import { Sidecar } from '../sidecar/index.ts'
 import { createEastWestGateway } from '../sni-gateway/index.ts'
-import type { ConfigSource, ProxyConfig } from '../xds/index.ts'
+import type {
+  ConfigSource,
+  DiscoveryTarget,
+  ProxyConfig,
+  ProxyNode,
+  WorkloadSecret,
+} from '../xds/index.ts'
 import { resolveName, searchPath } from '../xds/index.ts'
 import { Fabric } from './fabric.ts'
 import type {
@@ -90,6 +96,54 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
     },
   })
 
+  /**
+   * A proxy's istiod over the network: pushes arrive on its discovery stream, and the mesh hears
+   * what the proxy applied and how the stream is doing. `contact` settles once the first attempt
+   * ended: with a config applied, or with the stream down (the pod starts either way).
+   */
+  const networkSource = (
+    id: number,
+    node: ProxyNode,
+    target: DiscoveryTarget,
+    secret: WorkloadSecret,
+    connectTimeoutMs: number,
+  ): { source: ConfigSource; contact: Promise<void> } => {
+    let contacted: () => void = () => undefined
+    const contact = new Promise<void>((resolve) => {
+      contacted = resolve
+    })
+    const client = new AdsClient({
+      network: fabric.podNetwork(node.ip, node.network),
+      target,
+      secret,
+      connectTimeoutMs,
+      onStatus: (status) => {
+        port.postMessage({ op: 'discovery', id, status })
+        if (status.state === 'disconnected') contacted()
+      },
+    })
+    const source: ConfigSource = {
+      watch: (n, onConfig) => {
+        const pending = new Map<number, ProxyConfig>()
+        const watch = client.watch(n, (config) => {
+          pending.set(config.version, config)
+          onConfig(config)
+        })
+        return {
+          ack: (version) => {
+            watch.ack(version)
+            const config = pending.get(version)
+            pending.clear()
+            if (config) port.postMessage({ op: 'applied', id, config })
+            contacted()
+          },
+          close: () => watch.close(),
+        }
+      },
+    }
+    return { source, contact }
+  }
+
   async function startSidecarPod(id: number, s: SidecarInit): Promise<Started> {
     const app = s.app
       ? await startSampleApp(s.app.sample, {
@@ -125,7 +179,11 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
         await app?.close()
       },
     })
-    await sidecar.start(sourceFor(id))
+    const remote = s.discovery
+      ? networkSource(id, s.node, s.discovery, s.secret, s.connectTimeoutMs)
+      : undefined
+    await sidecar.start(remote?.source ?? sourceFor(id))
+    await remote?.contact
     return {
       threadId,
       ...(sidecar.capturePort === undefined ? {} : { capturePort: sidecar.capturePort }),
@@ -142,12 +200,24 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
       onAccess,
       random: seededRandom(g.seed),
     })
-    pods.set(id, { stats: () => gateway.stats(), close: () => gateway.close() })
     await gateway.start()
-    const watch = sourceFor(id).watch(g.node, (config) => {
-      gateway.apply(config)
-      watch.ack(config.version)
+    const remote =
+      g.discovery && g.secret
+        ? networkSource(id, g.node, g.discovery, g.secret, g.connectTimeoutMs ?? 10_000)
+        : undefined
+    // Pushes apply in order; each is acknowledged once its listeners are bound.
+    let applying = Promise.resolve()
+    const watch = (remote?.source ?? sourceFor(id)).watch(g.node, (config) => {
+      applying = applying.then(() => gateway.apply(config)).then(() => watch.ack(config.version))
     })
+    pods.set(id, {
+      stats: () => gateway.stats(),
+      close: async () => {
+        watch.close()
+        await gateway.close()
+      },
+    })
+    await remote?.contact
     return { threadId }
   }
 

@@ -6,7 +6,7 @@
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
-import type { AccessRecord } from '../proxy/index.ts'
+import type { AccessRecord, DiscoveryStatus } from '../proxy/index.ts'
 import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
 import type { FabricMemory } from './fabric.ts'
 import type {
@@ -46,6 +46,8 @@ class ThreadLink {
   readonly #send: (m: ToThread) => void
   readonly #calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
   readonly acks = new Map<number, (version: number) => void>()
+  /** What network-fed proxies report: the config they applied, their discovery stream. */
+  readonly reports = new Map<number, PodReports>()
   readonly #onRecords: PodThreadsOptions['onRecords']
   readonly #downListeners = new Set<() => void>()
   /** Stops the thread on purpose (its pods closed first). */
@@ -92,6 +94,8 @@ class ThreadLink {
   receive(m: FromThread): void {
     if (m.op === 'records') this.#onRecords(m.records)
     else if (m.op === 'ack') this.acks.get(m.id)?.(m.version)
+    else if (m.op === 'applied') this.reports.get(m.id)?.applied(m.config)
+    else if (m.op === 'discovery') this.reports.get(m.id)?.discovery(m.status)
     else {
       const call = this.#calls.get(m.req)
       this.#calls.delete(m.req)
@@ -110,30 +114,67 @@ class ThreadLink {
   }
 }
 
+/** Reports about one pod's proxy that arrive without being asked for. */
+interface PodReports {
+  applied(config: ProxyConfig): void
+  discovery(status: DiscoveryStatus): void
+}
+
 /** A pod on a pod thread: what the mesh, the admin API and tests may ask of its proxy. */
 export class PodHandle {
   readonly node: ProxyNode
-  /** A sidecar's capture port (http_proxy / ALL_PROXY); gateways have none. */
-  readonly capturePort: number | undefined
-  /** The loopback port of the pod's app, if it serves anything. */
-  readonly appPort: number | undefined
-  /** The thread the pod runs on (worker_threads' threadId; 0 is the main thread). */
-  readonly threadId: number
+  #started: Started = { threadId: 0 }
   readonly #link: ThreadLink
   readonly #id: number
   /** Pushes sent and not yet acknowledged, by version. */
   readonly #sent = new Map<number, ProxyConfig>()
   #config: ProxyConfig | undefined
+  #discovery: DiscoveryStatus | undefined
   #watch: ConfigWatch | undefined
   #closed: Promise<void> | undefined
 
-  constructor(link: ThreadLink, id: number, node: ProxyNode, started: Started) {
+  constructor(link: ThreadLink, id: number, node: ProxyNode) {
     this.#link = link
     this.#id = id
     this.node = node
-    this.capturePort = started.capturePort
-    this.appPort = started.appPort
-    this.threadId = started.threadId
+    // Reports can arrive while the pod is still starting.
+    link.reports.set(id, {
+      applied: (config) => {
+        this.#config = config
+      },
+      discovery: (status) => {
+        this.#discovery = status
+      },
+    })
+  }
+
+  /** Fills in what the pod thread answered to `start`. */
+  started(s: Started): this {
+    this.#started = s
+    return this
+  }
+
+  /** A sidecar's capture port (http_proxy / ALL_PROXY); gateways have none. */
+  get capturePort(): number | undefined {
+    return this.#started.capturePort
+  }
+
+  /** The loopback port of the pod's app, if it serves anything. */
+  get appPort(): number | undefined {
+    return this.#started.appPort
+  }
+
+  /** The thread the pod runs on (worker_threads' threadId; 0 is the main thread). */
+  get threadId(): number {
+    return this.#started.threadId
+  }
+
+  /**
+   * The proxy's discovery stream when it reaches istiod over the network (a remote cluster's
+   * proxies); undefined when its pushes come by message from an istiod in its own cluster.
+   */
+  get discovery(): DiscoveryStatus | undefined {
+    return this.#discovery
   }
 
   /** The config this proxy last acknowledged (what it is running). */
@@ -178,6 +219,7 @@ export class PodHandle {
     this.#closed ??= (async () => {
       this.#watch?.close()
       this.#link.acks.delete(this.#id)
+      this.#link.reports.delete(this.#id)
       await this.#link.call({ op: 'close', id: this.#id }).catch(() => undefined)
     })()
     return this.#closed
@@ -197,8 +239,13 @@ export class PodThreads {
   async start(init: PodInit, source?: ConfigSource): Promise<PodHandle> {
     const id = this.#next++
     const link = this.#linkFor(id)
-    const started = (await link.call({ op: 'start', id, init })) as Started
-    const handle = new PodHandle(link, id, init.node, started)
+    const handle = new PodHandle(link, id, init.node)
+    try {
+      handle.started((await link.call({ op: 'start', id, init })) as Started)
+    } catch (err) {
+      link.reports.delete(id)
+      throw err
+    }
     if (source) handle.watch(source)
     return handle
   }

@@ -20,7 +20,8 @@ export function indexFilterChains(listener: GatewayListener | undefined): Filter
 
 const offered = (chains: readonly SniFilterChain[] | undefined, alpn: readonly string[]) =>
   chains?.find(
-    (c) => c.applicationProtocols.length === 0 || alpn.some((p) => c.applicationProtocols.includes(p)),
+    (c) =>
+      c.applicationProtocols.length === 0 || alpn.some((p) => c.applicationProtocols.includes(p)),
   )
 
 export function matchFilterChain(
