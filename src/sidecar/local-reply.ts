@@ -1,5 +1,6 @@
-// Envoy's local replies for upstream failures (router.cc): status, response flags, details and
-// body, so a failing request looks exactly like one through a real sidecar (istio-semantics §7.6).
+// Envoy's local replies (router.cc): routing outcomes and upstream failures, with status, response
+// flags, details and body, so a request looks exactly like one through a real sidecar
+// (istio-semantics §7.6).
 
 export interface LocalReply {
   readonly status: number
@@ -15,6 +16,22 @@ export const noHealthyUpstream = (): LocalReply => ({
   flags: ['UH'],
   details: 'no_healthy_upstream',
   body: 'no healthy upstream',
+})
+
+/** A virtual host matched but none of its routes did. */
+export const routeNotFound = (): LocalReply => ({
+  status: 404,
+  flags: ['NR'],
+  details: 'route_not_found',
+  body: '',
+})
+
+/** A route's direct_response: no flags, and no upstream. */
+export const directResponse = (status: number, body = ''): LocalReply => ({
+  status,
+  flags: [],
+  details: 'direct_response',
+  body,
 })
 
 export const clusterNotFound = (): LocalReply => ({

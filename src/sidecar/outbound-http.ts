@@ -1,6 +1,7 @@
 // Outbound HTTP at the client sidecar: listener by original port, virtual host by Host header,
-// cluster, per-request load balancing with Istio's default retries (connect-failure, 2 retries,
-// previous hosts avoided), pooled mTLS upstream, then one access record.
+// first matching route (404 NR when none), its action (a cluster, a weighted pick, or a direct
+// response), per-request load balancing with Istio's default retries (connect-failure, 2 retries,
+// previous hosts avoided, all within the picked cluster), pooled mTLS upstream, then one record.
 
 import { randomUUID } from 'node:crypto'
 import type { Peer, ServerExchange } from '../proxy/index.ts'
@@ -10,12 +11,16 @@ import { count, type SidecarContext } from './context.ts'
 import { endOf, httpRecord, type RequestSide } from './http-record.ts'
 import {
   clusterNotFound,
+  directResponse,
   type LocalReply,
   noHealthyUpstream,
+  routeNotFound,
   upstreamReset,
   upstreamTerminated,
 } from './local-reply.ts'
 import { forward, writeLocalReply } from './relay.ts'
+import { pickWeighted } from './route-match.ts'
+import type { RouteSelection } from './routing.ts'
 
 /** `upstream_rq_<code>`, made once per status code. */
 const statusStats = new Map<number, string>()
@@ -54,6 +59,14 @@ export interface OutboundRequest {
   readonly authority: string
 }
 
+/** The cluster a selected route sends this request to ('' none: a weighted route of weight 0). */
+function clusterOf(s: RouteSelection | undefined, ctx: SidecarContext): string | undefined {
+  const action = s?.route?.action
+  if (action === undefined || action.kind === 'direct') return undefined
+  if (action.kind === 'cluster') return action.cluster
+  return pickWeighted(action.clusters, s?.totalWeight ?? 0, ctx.random)
+}
+
 export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest): Promise<void> {
   const { ex } = r
   const t0 = performance.now()
@@ -62,12 +75,15 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
   const requestId = headerValue(headers, 'x-request-id') ?? randomUUID()
   const routing = ctx.routing()
   const listener = routing?.httpListener(r.destination.port)
-  const vhost = listener ? routing?.virtualHost(listener.routeConfigName, authority) : undefined
-  const passthrough = vhost === undefined
-  const action = vhost?.routes[0]?.action
-  const clusterName =
-    passthrough || action?.kind !== 'cluster' ? 'PassthroughCluster' : action.cluster
-  const cluster: Cluster | undefined = passthrough ? undefined : routing?.cluster(clusterName)
+  const selected = listener
+    ? routing?.route(listener.routeConfigName, authority, r.path, ex.head.method, headers)
+    : undefined
+  const passthrough = selected === undefined
+  const route = selected?.route
+  const action = route?.action
+  const clusterName = passthrough ? 'PassthroughCluster' : (clusterOf(selected, ctx) ?? '')
+  const cluster: Cluster | undefined =
+    clusterName === '' || passthrough ? undefined : routing?.cluster(clusterName)
 
   const side: RequestSide = {
     direction: 'outbound',
@@ -79,16 +95,21 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     userAgent: headerValue(headers, 'user-agent'),
     requestId,
     authority,
-    upstreamCluster: clusterName,
+    // Envoy logs a cluster only once it has one: not for NR, NC or a direct response.
+    upstreamCluster: passthrough || cluster !== undefined ? clusterName : '',
     downstreamLocalAddress: r.destinationAddress,
     downstreamRemoteAddress: r.downstreamAddress,
     requestedServerName: undefined,
-    routeName: passthrough ? 'allow_any' : 'default',
+    routeName: passthrough ? 'allow_any' : (route?.name ?? ''),
     peerIdentity: undefined,
     upstreamHost: undefined,
   }
-  const localReply = (reply: LocalReply, upstreamHost?: string) => {
-    count(ctx, statusStat(reply.status))
+  const localReply = (
+    reply: LocalReply,
+    upstreamHost?: string,
+    stat = statusStat(reply.status),
+  ) => {
+    count(ctx, stat)
     const bytesSent = writeLocalReply(ex, reply, 'envoy')
     ctx.onAccess(
       httpRecord(ctx, side, {
@@ -103,7 +124,13 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     )
   }
 
-  if (!passthrough && cluster === undefined) return localReply(clusterNotFound())
+  if (!passthrough) {
+    if (action === undefined) return localReply(routeNotFound(), undefined, 'no_route')
+    if (action.kind === 'direct') {
+      return localReply(directResponse(action.status, action.body), undefined, 'rq_direct_response')
+    }
+    if (cluster === undefined) return localReply(clusterNotFound(), undefined, 'no_cluster')
+  }
   const lb = passthrough ? undefined : routing?.loadBalancer(clusterName)
   const tried = new Set<string>()
   let lastFailure: ConnectFailure | undefined

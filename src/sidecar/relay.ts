@@ -1,6 +1,7 @@
 // Moving one HTTP exchange through a sidecar: take a pooled connection, relay the exchange, and
 // hand the connection back; or answer with an Envoy local reply instead.
 
+import { STATUS_CODES } from 'node:http'
 import type { ConnectionPool, RelayOutcome, ServerExchange } from '../proxy/index.ts'
 import { relayExchange } from '../proxy/index.ts'
 import type { LocalReply } from './local-reply.ts'
@@ -44,17 +45,8 @@ export function writeLocalReply(ex: ServerExchange, reply: LocalReply, server: s
   }
   return ex.reply(
     reply.status,
-    REASONS[reply.status] ?? 'Unknown',
+    STATUS_CODES[reply.status] ?? 'Unknown',
     ['content-type', 'text/plain', 'server', server],
     reply.body,
   )
-}
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
 }

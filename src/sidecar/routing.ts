@@ -1,5 +1,6 @@
-// One applied ProxyConfig, indexed for the hot path: listeners by port or VIP, routes by name,
-// clusters by name, and a load balancer per cluster over its endpoints.
+// One applied ProxyConfig, indexed for the hot path: listeners by port or VIP, virtual hosts by
+// route name and domain with their routes' matchers compiled, clusters by name, and a load
+// balancer per cluster over its endpoints.
 
 import type { LoadBalancer, Random } from '../proxy/index.ts'
 import { createLoadBalancer } from '../proxy/index.ts'
@@ -9,18 +10,42 @@ import type {
   OutboundHttpListener,
   OutboundTcpListener,
   ProxyConfig,
+  Route,
   VirtualHost,
 } from '../xds/index.ts'
+import { compileRouteMatch, type RequestTest, totalWeight } from './route-match.ts'
+
+/** Where one request routes: its virtual host and the first route whose match held. */
+export interface RouteSelection {
+  readonly vhost: VirtualHost
+  /** Undefined when no route of the virtual host matched (Envoy answers 404 NR). */
+  readonly route: Route | undefined
+  /** The sum of the weights of a weighted route (Envoy's total_weight), else 0. */
+  readonly totalWeight: number
+}
+
+/** A route with its matcher, made once per config; it is its own selection when it matches. */
+interface CompiledRoute extends RouteSelection {
+  readonly route: Route
+  readonly matches: RequestTest
+}
+
+interface CompiledVirtualHost {
+  readonly routes: readonly CompiledRoute[]
+  readonly noRoute: RouteSelection
+}
 
 export class Routing {
   readonly config: ProxyConfig
   readonly #http = new Map<number, OutboundHttpListener>()
   readonly #tcp = new Map<string, OutboundTcpListener>()
   /** Route name -> domain (lower case) -> virtual host: Envoy's exact domain match. */
-  readonly #domains = new Map<string, Map<string, VirtualHost>>()
+  readonly #domains = new Map<string, Map<string, CompiledVirtualHost>>()
   readonly #clusters = new Map<string, Cluster>()
   readonly #lbs = new Map<string, LoadBalancer>()
   readonly inbound: readonly InboundListener[]
+  /** Regexes in routes that RE2 would not accept: they never match. */
+  readonly invalidRegexes: readonly string[]
 
   constructor(config: ProxyConfig, random: Random) {
     this.config = config
@@ -31,16 +56,20 @@ export class Routing {
       else if (l.kind === 'inbound') inbound.push(l)
     }
     this.inbound = inbound
+    const invalid: string[] = []
+    const onInvalid = (pattern: string) => invalid.push(pattern)
     for (const r of config.routes) {
-      const byDomain = new Map<string, VirtualHost>()
+      const byDomain = new Map<string, CompiledVirtualHost>()
       for (const v of r.virtualHosts) {
+        const compiled = compileVirtualHost(v, onInvalid)
         for (const d of v.domains) {
           const key = d.toLowerCase()
-          if (!byDomain.has(key)) byDomain.set(key, v)
+          if (!byDomain.has(key)) byDomain.set(key, compiled)
         }
       }
       this.#domains.set(r.name, byDomain)
     }
+    this.invalidRegexes = invalid
     for (const c of config.clusters) this.#clusters.set(c.name, c)
     for (const a of config.endpoints) {
       const c = this.#clusters.get(a.clusterName)
@@ -61,6 +90,28 @@ export class Routing {
 
   /** Envoy's vhost match on the Host header, with and without the port. */
   virtualHost(routeName: string, authority: string): VirtualHost | undefined {
+    return this.#virtualHost(routeName, authority)?.noRoute.vhost
+  }
+
+  /**
+   * Envoy's route selection: the virtual host for the authority, then its first route whose
+   * match holds for the path (origin form, with any query) and the headers (raw name/value
+   * pairs). Undefined when no virtual host has the authority. Allocates nothing.
+   */
+  route(
+    routeName: string,
+    authority: string,
+    path: string,
+    method: string,
+    headers: readonly string[],
+  ): RouteSelection | undefined {
+    const v = this.#virtualHost(routeName, authority)
+    if (v === undefined) return undefined
+    for (const r of v.routes) if (r.matches(path, authority, method, headers)) return r
+    return v.noRoute
+  }
+
+  #virtualHost(routeName: string, authority: string): CompiledVirtualHost | undefined {
     const byDomain = this.#domains.get(routeName)
     if (byDomain === undefined) return undefined
     const host = authority.toLowerCase()
@@ -82,5 +133,20 @@ export class Routing {
         a.endpoints.map((e) => `${a.clusterName}|${e.address}:${e.port}`),
       ),
     )
+  }
+}
+
+function compileVirtualHost(
+  vhost: VirtualHost,
+  onInvalidRegex: (pattern: string) => void,
+): CompiledVirtualHost {
+  return {
+    routes: vhost.routes.map((route) => ({
+      vhost,
+      route,
+      totalWeight: route.action.kind === 'weighted' ? totalWeight(route.action.clusters) : 0,
+      matches: compileRouteMatch(route.match, onInvalidRegex),
+    })),
+    noRoute: { vhost, route: undefined, totalWeight: 0 },
   }
 }

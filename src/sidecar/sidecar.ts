@@ -11,7 +11,7 @@ import type {
   WorkloadSecret,
 } from '../xds/index.ts'
 import { type CaptureServer, type PodResolver, startCapture } from './capture.ts'
-import type { SidecarContext } from './context.ts'
+import { count, type SidecarContext } from './context.ts'
 import { type InboundServer, startInbound } from './inbound.ts'
 import { Routing } from './routing.ts'
 import { Upstreams } from './upstreams.ts'
@@ -87,6 +87,10 @@ export class Sidecar {
     if (this.#closed) return
     const routing = new Routing(config, this.#ctx.random)
     this.#routing = routing
+    // Envoy would refuse such a config; here those routes never match, and the stat says why.
+    if (routing.invalidRegexes.length > 0) {
+      count(this.#ctx, 'route_regex_invalid', routing.invalidRegexes.length)
+    }
     const wanted = new Map(routing.inbound.map((l) => [l.name, l]))
     for (const [name, server] of this.#inbound) {
       if (!wanted.has(name)) {
