@@ -16,6 +16,7 @@ export {
 export {
   Mesh,
   type MeshOptions,
+  type ProxyStatus,
   type RunningCluster,
   type RunningGateway,
   type RunningPod,

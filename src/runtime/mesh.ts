@@ -72,6 +72,26 @@ export interface RunningGateway {
   readonly proxy: PodHandle
 }
 
+/** One proxy as `istioctl proxy-status` reports it. */
+export interface ProxyStatus {
+  readonly cluster: ClusterId
+  readonly namespace: string
+  readonly pod: string
+  readonly type: 'sidecar' | 'router'
+  /** The cluster whose istiod configures the proxy. */
+  readonly controlPlane: ClusterId
+  /**
+   * SYNCED: it runs its istiod's latest config. STALE: it runs an older one, or its stream to
+   * istiod is down (it keeps serving with what it has). NOT SENT: it has no config at all.
+   */
+  readonly status: 'SYNCED' | 'STALE' | 'NOT SENT'
+  /** The version it runs, and the one its istiod has. */
+  readonly version?: number
+  readonly latest: number
+  /** Why the discovery stream is down, when it is. */
+  readonly detail?: string
+}
+
 export interface RunningCluster {
   readonly spec: Cluster
   readonly inventory: ClusterInventory
@@ -145,6 +165,38 @@ export class Mesh implements AsyncDisposable {
   /** Resolves once every control plane has pushed its latest config and every proxy applied it. */
   async settled(): Promise<void> {
     await Promise.all([...this.clusters.values()].map((c) => c.controlPlane?.settled()))
+  }
+
+  /** Each proxy's sync state against the istiod that configures it. */
+  proxyStatus(): ProxyStatus[] {
+    const proxies = [
+      ...this.pods.flatMap((p) => (p.sidecar ? [p.sidecar] : [])),
+      ...this.gateways.map((g) => g.proxy),
+    ]
+    return proxies.flatMap((h): ProxyStatus[] => {
+      const c = this.clusters.get(h.node.cluster)?.spec
+      if (c === undefined) return []
+      const controlPlane = c.controlPlane.mode === 'remote' ? c.controlPlane.primary : c.name
+      const latest = this.clusters.get(controlPlane)?.controlPlane?.snapshot.version ?? 0
+      const version = h.config?.version
+      const down = !h.running || (h.discovery !== undefined && h.discovery.state !== 'connected')
+      const status =
+        version === undefined ? 'NOT SENT' : down || version < latest ? 'STALE' : 'SYNCED'
+      const detail = !h.running ? 'the pod thread is gone' : down ? h.discovery?.detail : undefined
+      return [
+        {
+          cluster: h.node.cluster,
+          namespace: h.node.namespace,
+          pod: h.node.pod,
+          type: h.node.type,
+          controlPlane,
+          status,
+          ...(version === undefined ? {} : { version }),
+          latest,
+          ...(detail ? { detail } : {}),
+        },
+      ]
+    })
   }
 
   /**
