@@ -22,6 +22,25 @@ export const ProblemCode = {
   NoGateway: 'MESHSIM_CONFIG_NO_GATEWAY',
   FileNotFound: 'MESHSIM_CONFIG_FILE_NOT_FOUND',
   BadCertificates: 'MESHSIM_CONFIG_BAD_CERTIFICATES',
+  // Istio resources (VirtualService, DestinationRule, ServiceEntry, Gateway).
+  /** A real Kubernetes or Istio kind that meshsim does not read yet. */
+  UnsupportedKind: 'MESHSIM_CONFIG_UNSUPPORTED_KIND',
+  /** A valid Istio field or value meshsim cannot honour; ignoring it would change routing. */
+  UnsupportedField: 'MESHSIM_CONFIG_UNSUPPORTED_FIELD',
+  /** metadata.namespace differs from the namespace the resources are applied to. */
+  NamespaceMismatch: 'MESHSIM_CONFIG_NAMESPACE_MISMATCH',
+  BadHost: 'MESHSIM_CONFIG_BAD_HOST',
+  BadRegex: 'MESHSIM_CONFIG_BAD_REGEX',
+  BadWeight: 'MESHSIM_CONFIG_BAD_WEIGHT',
+  /** Fields that may not be set together (route and directResponse, distribute and failover). */
+  Conflict: 'MESHSIM_CONFIG_CONFLICTING_FIELDS',
+  // Warnings: the resource is accepted.
+  /** Istio accepts it but it has no effect (silently ignored). */
+  Ignored: 'MESHSIM_CONFIG_IGNORED',
+  /** Istio's validation accepts it with a warning (deprecated, unreachable rules). */
+  IstioWarning: 'MESHSIM_CONFIG_ISTIO_WARNING',
+  /** meshsim accepts it but does not emulate it yet. */
+  NotEmulated: 'MESHSIM_CONFIG_NOT_EMULATED',
 } as const
 export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode]
 

@@ -6,6 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml'
 import {
   clusterId,
+  type IstioResource,
   type MeshSpec,
   meshId,
   namespace,
@@ -20,6 +21,7 @@ import { deepFreeze } from './freeze.ts'
 import { findingsFromIssues } from './issues.ts'
 import { formatPath, locate } from './locate.ts'
 import { checkReferences, type Finding } from './references.ts'
+import { checkInlineResources } from './resources/index.ts'
 import { salvage } from './salvage.ts'
 import { SAMPLE_DEFAULTS } from './samples.ts'
 import { API_VERSION, durationMs, type MeshDocument, MeshDocumentSchema } from './schema.ts'
@@ -41,6 +43,8 @@ export interface ParseOptions {
    * cacerts folders hold together). Their findings are reported like any other problem.
    */
   readonly check?: SpecCheck
+  /** Receives what is accepted but ignored by Istio or not emulated by meshsim (inline resources). */
+  readonly onWarning?: (warning: Problem) => void
 }
 
 /** A check over a loaded spec; paths index the document as the spec mirrors it. */
@@ -58,7 +62,7 @@ function realExists(p: string): boolean {
 /** Reads and loads a topology file. Throws ConfigReadError or ConfigError. */
 export function loadTopologyFile(
   file: string,
-  opts: { readonly check?: SpecCheck } = {},
+  opts: Pick<ParseOptions, 'check' | 'onWarning'> = {},
 ): MeshSpec {
   let size: number
   try {
@@ -214,12 +218,16 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(opts.baseDir, p))
   const exists = opts.exists ?? realExists
   const fileExists = (p: string) => exists(abs(p))
-  const parsed = MeshDocumentSchema.safeParse(first.value, { reportInput: true })
+  // Inline resources are checked on their own, with messages that name them.
+  const inline = checkInlineResources(first.value)
+  for (const f of inline.errors) problems.push(at(first.doc, f))
+  for (const f of inline.warnings) opts.onWarning?.(at(first.doc, f))
+  const parsed = MeshDocumentSchema.safeParse(inline.value, { reportInput: true })
   if (!parsed.success) {
     for (const f of findingsFromIssues(parsed.error.issues, MeshDocumentSchema))
       problems.push(at(first.doc, f))
     // Still report cross-reference problems among the parts that are valid on their own.
-    const partial = salvage(first.value)
+    const partial = salvage(inline.value)
     if (partial) {
       const known = new Set(problems.map((p) => `${p.line}:${p.col}`))
       for (const f of checkReferences(partial.doc, fileExists, partial.names)) {
@@ -233,7 +241,7 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   for (const f of checkReferences(doc, fileExists)) problems.push(at(first.doc, f))
   if (problems.length > 0) fail()
 
-  const spec = deepFreeze(toSpec(doc, file, abs))
+  const spec = deepFreeze(toSpec(doc, file, abs, inline.byCluster))
   for (const f of opts.check?.(spec) ?? []) problems.push(at(first.doc, f))
   if (problems.length > 0) fail()
   return spec
@@ -256,7 +264,12 @@ function yamlMessage(code: string, message: string): string {
 }
 
 /** Applies defaults and brands ids: the only place raw strings become typed names. */
-function toSpec(doc: MeshDocument, source: string, abs: (p: string) => string): MeshSpec {
+function toSpec(
+  doc: MeshDocument,
+  source: string,
+  abs: (p: string) => string,
+  resources: readonly IstioResource[][],
+): MeshSpec {
   const s = doc.spec
   const root = s.ca?.root
   return {
@@ -277,7 +290,7 @@ function toSpec(doc: MeshDocument, source: string, abs: (p: string) => string): 
       workloadCertTTL: durationMs(s.ca?.workloadCertTTL ?? '24h'),
     },
     networks: s.networks.map((n) => ({ name: networkId(n.name) })),
-    clusters: s.clusters.map((c) => ({
+    clusters: s.clusters.map((c, i) => ({
       name: clusterId(c.clusterName),
       network: networkId(c.network),
       controlPlane:
@@ -322,7 +335,7 @@ function toSpec(doc: MeshDocument, source: string, abs: (p: string) => string): 
           })),
         }
       }),
-      resources: [],
+      resources: resources[i] ?? [],
     })),
     ...(s.meshNetworks
       ? {

@@ -5,6 +5,7 @@
 
 import { z } from 'zod'
 import { DNS_1123_LABEL } from '../model/index.ts'
+import { IstioResourceSchema } from './resources/schema.ts'
 
 export const API_VERSION = 'meshsim.dev/v1alpha1'
 
@@ -159,6 +160,12 @@ export const ClusterSchema = z
         'An Istio plug-in CA folder (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem), relative to this file.',
       ),
     workloads: z.array(WorkloadSchema).optional().describe('Deployments and their Services.'),
+    resources: z
+      .array(IstioResourceSchema)
+      .optional()
+      .describe(
+        'Istio configuration applied in this cluster at start, as kubectl apply --context would: VirtualService, DestinationRule, ServiceEntry, Gateway. Without metadata.namespace a resource lands in default.',
+      ),
   })
   .describe('A Kubernetes cluster with Istio installed.')
 

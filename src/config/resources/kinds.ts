@@ -1,0 +1,89 @@
+// The kinds a resource may have: the four Istio kinds meshsim reads, and the Kubernetes and Istio
+// kinds it knows but does not read yet, by API group (so that the Gateway API's Gateway is told
+// apart from Istio's). Supporting another kind starts here.
+
+import { ISTIO_GROUP } from './schema.ts'
+
+export const SUPPORTED_KINDS = [
+  'VirtualService',
+  'DestinationRule',
+  'ServiceEntry',
+  'Gateway',
+] as const
+export type SupportedKind = (typeof SUPPORTED_KINDS)[number]
+
+/** API group -> kinds meshsim does not support yet. '' is the core group (apiVersion: v1). */
+const PLANNED: Readonly<Record<string, readonly string[]>> = {
+  '': [
+    'Namespace',
+    'Service',
+    'ServiceAccount',
+    'Pod',
+    'Secret',
+    'ConfigMap',
+    'Endpoints',
+    'PersistentVolumeClaim',
+  ],
+  apps: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
+  batch: ['Job', 'CronJob'],
+  autoscaling: ['HorizontalPodAutoscaler'],
+  policy: ['PodDisruptionBudget'],
+  'discovery.k8s.io': ['EndpointSlice'],
+  'networking.k8s.io': ['Ingress', 'NetworkPolicy'],
+  'rbac.authorization.k8s.io': ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'],
+  'apiextensions.k8s.io': ['CustomResourceDefinition'],
+  'admissionregistration.k8s.io': [
+    'MutatingWebhookConfiguration',
+    'ValidatingWebhookConfiguration',
+  ],
+  [ISTIO_GROUP]: ['Sidecar', 'EnvoyFilter', 'WorkloadEntry', 'WorkloadGroup', 'ProxyConfig'],
+  'security.istio.io': ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'],
+  'telemetry.istio.io': ['Telemetry'],
+  'extensions.istio.io': ['WasmPlugin'],
+  'install.istio.io': ['IstioOperator'],
+  'gateway.networking.k8s.io': [
+    'Gateway',
+    'GatewayClass',
+    'HTTPRoute',
+    'GRPCRoute',
+    'TCPRoute',
+    'TLSRoute',
+    'UDPRoute',
+    'ReferenceGrant',
+  ],
+}
+
+/** Kinds that meshsim's topology already describes in its own terms. */
+const IN_TOPOLOGY: Readonly<Record<string, string>> = {
+  Deployment: 'workloads',
+  Service: 'workloads',
+  ServiceAccount: 'workloads[].serviceAccount',
+  Namespace: 'workloads[].namespace',
+}
+
+export type KindLookup =
+  | { readonly support: 'supported'; readonly kind: SupportedKind }
+  | { readonly support: 'planned'; readonly group: string; readonly inTopology?: string }
+  | { readonly support: 'unknown'; readonly known: readonly string[] }
+
+export function groupOf(apiVersion: unknown): string | undefined {
+  if (typeof apiVersion !== 'string') return undefined
+  const slash = apiVersion.lastIndexOf('/')
+  return slash < 0 ? '' : apiVersion.slice(0, slash)
+}
+
+export function lookupKind(kind: string, apiVersion: unknown): KindLookup {
+  const group = groupOf(apiVersion)
+  const supported = SUPPORTED_KINDS.find((k) => k === kind)
+  const plannedIn = (g: string) => PLANNED[g]?.includes(kind) ?? false
+  // Only an apiVersion naming another group that has this kind makes it that group's kind.
+  if (supported && !(group !== undefined && group !== ISTIO_GROUP && plannedIn(group)))
+    return { support: 'supported', kind: supported }
+  const owner =
+    group !== undefined && plannedIn(group) ? group : Object.keys(PLANNED).find((g) => plannedIn(g))
+  if (owner !== undefined) {
+    const inTopology = IN_TOPOLOGY[kind]
+    return { support: 'planned', group: owner, ...(inTopology ? { inTopology } : {}) }
+  }
+  return { support: 'unknown', known: [...SUPPORTED_KINDS, ...Object.values(PLANNED).flat()] }
+}
