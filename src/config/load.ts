@@ -337,6 +337,8 @@ function toSpec(
       }),
       resources: resources[i] ?? [],
     })),
+    istioVersion: { major: 1, minor: Number((s.istioVersion ?? '1.24').split('.')[1]) },
+    ...(s.meshConfig ? { meshConfig: s.meshConfig } : {}),
     ...(s.meshNetworks
       ? {
           meshNetworks: Object.fromEntries(

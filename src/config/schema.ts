@@ -256,6 +256,29 @@ export const SpecSchema = z.strictObject({
     .record(label('network name'), MeshNetworkSchema)
     .optional()
     .describe("Istio's meshNetworks, for the older topologies that configure networks by hand."),
+  istioVersion: z
+    .string()
+    .regex(/^1\.(\d|[1-9]\d)$/, 'istioVersion is an Istio minor release such as 1.4 or 1.24')
+    .optional()
+    .describe(
+      'The Istio release whose behaviour to emulate where it changed (cluster names, AUTO_PASSTHROUGH, network views, default load balancer); default 1.24. Older guides pin theirs, e.g. 1.4.',
+    ),
+  meshConfig: z
+    .strictObject({
+      serviceSettings: z
+        .array(
+          z.strictObject({
+            hosts: z.array(z.string().min(1)).min(1),
+            settings: z.strictObject({ clusterLocal: z.boolean().optional() }),
+          }),
+        )
+        .optional()
+        .describe(
+          'Per-host settings; clusterLocal keeps callers on endpoints of their own cluster.',
+        ),
+    })
+    .optional()
+    .describe("The parts of Istio's meshConfig meshsim honours, as in the istio ConfigMap."),
 })
 
 export const MeshDocumentSchema = z

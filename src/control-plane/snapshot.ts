@@ -6,6 +6,7 @@ import type {
   DestinationRule,
   Gateway,
   IstioResource,
+  IstioVersion,
   MeshConfig,
   ServiceEntry,
   ServiceHost,
@@ -30,6 +31,8 @@ export interface MeshSettings {
   readonly trustDomain: TrustDomain
   /** meshConfig.connectTimeout; Istio's default is 10 s. */
   readonly connectTimeoutMs: number
+  /** The release whose behaviour generators follow where it changed (default 1.24). */
+  readonly istioVersion?: IstioVersion
 }
 
 /** The Istio configuration a control plane read from its own cluster, oldest first per kind. */

@@ -3,6 +3,13 @@
 // checks them; control planes read them from their own cluster's config store.
 
 import type { Namespace } from './ids.ts'
+import type { IstioVersion } from './mesh.ts'
+
+/** Istio's default release for topologies that pin none. */
+export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 24 }
+
+/** Whether a release is `1.minor` or newer (behaviours that changed, istio-semantics §0.1). */
+export const istioAtLeast = (v: IstioVersion, minor: number): boolean => v.minor >= minor
 
 export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway'
 

@@ -137,6 +137,14 @@ export interface MeshSpec {
   readonly clusters: readonly Cluster[]
   readonly meshNetworks?: Readonly<Record<string, MeshNetwork>>
   readonly meshConfig?: MeshConfig
+  /** The Istio release whose behaviour is emulated where it changed (istio-semantics §0.1). */
+  readonly istioVersion: IstioVersion
+}
+
+/** An Istio minor release, e.g. 1.4 is `{ major: 1, minor: 4 }`. */
+export interface IstioVersion {
+  readonly major: 1
+  readonly minor: number
 }
 
 /** The parts of Istio's meshConfig meshsim honours. */

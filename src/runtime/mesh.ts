@@ -289,7 +289,11 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         registry,
         config,
         ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
-        settings: { trustDomain: spec.trustDomain, connectTimeoutMs },
+        settings: {
+          trustDomain: spec.trustDomain,
+          connectTimeoutMs,
+          istioVersion: spec.istioVersion,
+        },
       })
       const cp = controlPlane
       closer.defer(() => cp.stop())
