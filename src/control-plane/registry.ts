@@ -69,6 +69,13 @@ export class Registry {
     this.#changed()
   }
 
+  /** Removes a pod's endpoint of a service (a pod that went away); false when there was none. */
+  removeEndpoint(cluster: ClusterId, host: ServiceHost, pod: string): boolean {
+    const gone = this.#endpoints.delete(`${cluster}/${host}/${pod}`)
+    if (gone) this.#changed()
+    return gone
+  }
+
   upsertGateway(g: NetworkGateway): void {
     this.#gateways.set(`${g.network}/${g.cluster}/${g.address}:${g.port}`, g)
     this.#changed()

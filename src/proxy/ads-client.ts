@@ -35,6 +35,8 @@ export interface AdsClientOptions {
 
 export class AdsClient implements ConfigSource {
   readonly #opts: AdsClientOptions
+  #target: DiscoveryTarget
+  #redialNow: (() => void) | undefined
   #status: DiscoveryStatus = { state: 'connecting' }
   #closed = false
   #timer: NodeJS.Timeout | undefined
@@ -43,6 +45,17 @@ export class AdsClient implements ConfigSource {
 
   constructor(opts: AdsClientOptions) {
     this.#opts = opts
+    this.#target = opts.target
+  }
+
+  get target(): DiscoveryTarget {
+    return this.#target
+  }
+
+  /** Points the client at another istiod address (a re-pointed remotePilotAddress) and redials. */
+  retarget(target: DiscoveryTarget): void {
+    this.#target = target
+    this.#redialNow?.()
   }
 
   get status(): DiscoveryStatus {
@@ -52,10 +65,15 @@ export class AdsClient implements ConfigSource {
   watch(node: ProxyNode, onConfig: (config: ProxyConfig) => void): ConfigWatch {
     const retry = this.#opts.retryMs ?? { first: 100, max: 1000 }
     let delay = retry.first
+    // Each attempt has a number; one a retarget superseded gives up quietly when it ends.
+    let attempt = 0
     const connect = async () => {
       if (this.#closed) return
+      const mine = ++attempt
+      const current = () => mine === attempt && !this.#closed
       this.#setStatus({ state: 'connecting', ...this.#detail() })
-      const { network, target, secret, connectTimeoutMs } = this.#opts
+      const { network, secret, connectTimeoutMs } = this.#opts
+      const target = this.#target
       let socket: Awaited<ReturnType<typeof connectMtls>>['socket']
       try {
         const conn = await connectMtls(
@@ -68,11 +86,12 @@ export class AdsClient implements ConfigSource {
         )
         socket = conn.socket
       } catch (err) {
+        if (!current()) return
         return redial(
           `connection to ${target.address}:${target.port} failed: ${(err as Error).message}`,
         )
       }
-      if (this.#closed) {
+      if (!current()) {
         socket.destroy()
         return
       }
@@ -99,7 +118,7 @@ export class AdsClient implements ConfigSource {
       socket.once('close', () => {
         this.#write = undefined
         this.#destroy = undefined
-        redial(detail)
+        if (current()) redial(detail)
       })
     }
     const redial = (detail: string) => {
@@ -107,6 +126,13 @@ export class AdsClient implements ConfigSource {
       this.#setStatus({ state: 'disconnected', detail })
       this.#timer = setTimeout(connect, delay)
       delay = Math.min(delay * 2, retry.max)
+    }
+    this.#redialNow = () => {
+      if (this.#closed) return
+      clearTimeout(this.#timer)
+      this.#destroy?.()
+      delay = retry.first
+      void connect()
     }
     void connect()
     return {

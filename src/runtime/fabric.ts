@@ -90,6 +90,13 @@ export class Fabric {
     this.#table.set(ipv4ToInt(ip) | 0, HOST, this.#code(network))
   }
 
+  /** Forgets `ip` (a pod that went away): dials to it are dropped again, as to no host at all. */
+  removeHost(ip: string): void {
+    const a = ipv4ToInt(ip) | 0
+    const code = this.#table.get(a, HOST)
+    if (code !== undefined) this.#table.deleteIf(a, HOST, code)
+  }
+
   peerOf(socket: Socket): Peer {
     const port = socket.remotePort
     const ip = port === undefined ? 0 : Atomics.load(this.#sources, port)

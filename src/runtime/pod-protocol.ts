@@ -79,6 +79,8 @@ export type ToThread =
   | Request
   /** A full push for pod `id` (its control plane's latest). */
   | { readonly op: 'config'; readonly id: number; readonly config: ProxyConfig }
+  /** Pod `id`'s proxy should find istiod at another address (a re-pointed remotePilotAddress). */
+  | { readonly op: 'discovery-target'; readonly id: number; readonly target: DiscoveryTarget }
 
 export type Reply =
   | { readonly op: 'reply'; readonly req: number; readonly value: unknown }

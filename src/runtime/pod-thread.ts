@@ -53,6 +53,8 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
   const fabric = new Fabric(init.fabric)
   const pods = new Map<number, Hosted>()
   const feeds = new Map<number, Feed>()
+  /** Discovery clients of network-fed proxies, by pod. */
+  const clients = new Map<number, AdsClient>()
   let batch: AccessRecord[] = []
   let timer: NodeJS.Timeout | undefined
 
@@ -122,6 +124,7 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
         if (status.state === 'disconnected') contacted()
       },
     })
+    clients.set(id, client)
     const source: ConfigSource = {
       watch: (n, onConfig) => {
         const pending = new Map<number, ProxyConfig>()
@@ -234,6 +237,7 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
         return undefined
       case 'close': {
         feeds.delete(r.id)
+        clients.delete(r.id)
         const pod = pods.get(r.id)
         pods.delete(r.id)
         await pod?.close()
@@ -246,6 +250,10 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
   }
 
   port.on('message', (m) => {
+    if (m.op === 'discovery-target') {
+      clients.get(m.id)?.retarget(m.target)
+      return
+    }
     if (m.op === 'config') {
       const feed = feedOf(m.id)
       feed.latest = m.config

@@ -7,7 +7,13 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import type { AccessRecord, DiscoveryStatus } from '../proxy/index.ts'
-import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
+import type {
+  ConfigSource,
+  ConfigWatch,
+  DiscoveryTarget,
+  ProxyConfig,
+  ProxyNode,
+} from '../xds/index.ts'
 import type { FabricMemory } from './fabric.ts'
 import type {
   FromThread,
@@ -190,6 +196,11 @@ export class PodHandle {
   /** False once the pod's thread has died (its sockets went with it). */
   get running(): boolean {
     return !this.#link.down
+  }
+
+  /** Points a network-fed proxy at another istiod address; it redials at once. */
+  retarget(target: DiscoveryTarget): void {
+    this.#link.post({ op: 'discovery-target', id: this.#id, target })
   }
 
   /** Kills the pod's thread as a crash would, to test what the mesh does about it. */
