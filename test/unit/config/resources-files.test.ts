@@ -24,7 +24,10 @@ spec:
     hosts: ["*.local"]
 `
 const withNamespace = (text: string, ns: string) =>
-  text.replace('  name: cross-network-gateway\n', `  name: cross-network-gateway\n  namespace: ${ns}\n`)
+  text.replace(
+    '  name: cross-network-gateway\n',
+    `  name: cross-network-gateway\n  namespace: ${ns}\n`,
+  )
 
 const parse = (text: string, namespace?: string) =>
   parseResources(text, { file: 'r.yaml', ...(namespace ? { namespace } : {}) })
@@ -76,7 +79,10 @@ describe('a resource file is read as kubectl apply -f reads it', () => {
     const r = parse(text)
     expect(r.problems).toEqual([])
     expect(r.resources[0]).not.toHaveProperty('status')
-    expect(r.resources[0]?.metadata).toEqual({ name: 'cross-network-gateway', namespace: 'default' })
+    expect(r.resources[0]?.metadata).toEqual({
+      name: 'cross-network-gateway',
+      namespace: 'default',
+    })
   })
 
   test('the same resource twice in a file is a warning: applied in order, the later replaces it', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest'
 import { parseResources } from '../../../src/config/index.ts'
-import type { IstioResource } from '../../../src/model/index.ts'
 
 /** Parses text that must be valid; returns the resources and the warnings' codes. */
 function parse(text: string, namespace?: string) {
@@ -181,7 +180,7 @@ describe("the guides' YAML parses into the model's resources", () => {
           ],
         },
       },
-    ] satisfies IstioResource[])
+    ])
   })
 
   test('applied with -n istio-system, a resource without a namespace lands there', () => {
@@ -202,7 +201,9 @@ describe("the guides' YAML parses into the model's resources", () => {
       {
         match: [{ sniHosts: ['*'], port: 15012 }],
         route: [
-          { destination: { host: 'istiod.istio-system.svc.cluster.local', port: { number: 15012 } } },
+          {
+            destination: { host: 'istiod.istio-system.svc.cluster.local', port: { number: 15012 } },
+          },
         ],
       },
       {
@@ -232,7 +233,7 @@ describe("the guides' YAML parses into the model's resources", () => {
           endpoints: [{ address: '192.168.1.247', ports: { http1: 15443 } }],
         },
       },
-    ] satisfies IstioResource[])
+    ])
   })
 
   test('a DestinationRule selects subsets v1 and v2 by the version label', () => {

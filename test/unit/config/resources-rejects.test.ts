@@ -401,7 +401,9 @@ const GATEWAY: Case[] = [
   },
   {
     rule: 'a server needs hosts',
-    text: gw(server('{number: 15443, name: tls, protocol: TLS}', '    tls: {mode: AUTO_PASSTHROUGH}\n')),
+    text: gw(
+      server('{number: 15443, name: tls, protocol: TLS}', '    tls: {mode: AUTO_PASSTHROUGH}\n'),
+    ),
     at: 'port:',
     code: ProblemCode.MissingField,
   },
@@ -430,12 +432,7 @@ const GATEWAY: Case[] = [
   },
   {
     rule: 'a server host is fully qualified',
-    text: gw(
-      server(
-        '{number: 80, name: http, protocol: HTTP}',
-        '    hosts: [helloworld]\n',
-      ),
-    ),
+    text: gw(server('{number: 80, name: http, protocol: HTTP}', '    hosts: [helloworld]\n')),
     at: 'helloworld]',
     code: ProblemCode.BadHost,
   },
@@ -459,10 +456,7 @@ const GATEWAY: Case[] = [
   },
   {
     rule: "a Gateway's name is a DNS label",
-    text: gw(
-      server('{number: 80, name: http, protocol: HTTP}', '    hosts: ["*"]\n'),
-      'east.west',
-    ),
+    text: gw(server('{number: 80, name: http, protocol: HTTP}', '    hosts: ["*"]\n'), 'east.west'),
     at: 'east.west',
     code: ProblemCode.BadValue,
   },
