@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import {
   ConfigReadError,
+  checkResource,
   ISTIO_API_VERSIONS,
   loadResourceFile,
   MAX_RESOURCE_BYTES,
@@ -231,5 +232,95 @@ describe('loading a resource file from disk', () => {
   test('a missing file or a folder cannot be read', () => {
     expect(() => loadResourceFile(join(dir, 'none.yaml'))).toThrow(ConfigReadError)
     expect(() => loadResourceFile(dir)).toThrow(/directory/)
+  })
+})
+
+describe('malformed values anywhere are reported, never thrown', () => {
+  const BASES: Record<string, unknown>[] = [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'a', namespace: 's' },
+      spec: {
+        hosts: ['a'],
+        gateways: ['mesh', 's/g'],
+        http: [
+          {
+            match: [{ uri: { prefix: '/' }, headers: { x: { exact: 'y' } } }],
+            route: [{ destination: { host: 'a', subset: 'v1' }, weight: 50 }],
+            retries: { attempts: 1 },
+          },
+        ],
+        tls: [{ match: [{ sniHosts: ['a'] }], route: [{ destination: { host: 'a' } }] }],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'a' },
+      spec: {
+        host: 'a',
+        trafficPolicy: {
+          loadBalancer: {
+            localityLbSetting: { distribute: [{ from: 'a/*', to: { 'a/*': 100 } }] },
+          },
+          tls: { mode: 'ISTIO_MUTUAL' },
+        },
+        subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'a' },
+      spec: {
+        hosts: ['a.b'],
+        ports: [{ name: 'http', number: 80, protocol: 'HTTP' }],
+        resolution: 'DNS',
+        endpoints: [{ address: 'x.y', ports: { http: 1 } }],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'a' },
+      spec: {
+        servers: [
+          {
+            port: { number: 1, name: 'a', protocol: 'TLS' },
+            tls: { mode: 'AUTO_PASSTHROUGH' },
+            hosts: ['*.local'],
+          },
+        ],
+      },
+    },
+  ]
+  const ODD = [null, [], {}, -1, 1.5, '', 'x', true, [null]]
+
+  /** Every path in a value, the root included. */
+  function pathsOf(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+    const inner = Array.isArray(v)
+      ? v.flatMap((x, i) => pathsOf(x, [...at, i]))
+      : v !== null && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, x]) => pathsOf(x, [...at, k]))
+        : []
+    return [at, ...inner]
+  }
+
+  function replaced(v: unknown, path: readonly (string | number)[], odd: unknown): unknown {
+    const [head, ...rest] = path
+    if (head === undefined) return odd
+    const copy = structuredClone(v) as Record<string | number, unknown>
+    copy[head] = replaced(copy[head], rest, odd)
+    return copy
+  }
+
+  test.each(BASES.map((b) => [b.kind, b] as const))('in a %s', (_, base) => {
+    expect(checkResource(base)).toMatchObject({ errors: [] })
+    for (const path of pathsOf(base))
+      for (const odd of ODD) {
+        const r = checkResource(replaced(base, path, odd))
+        expect(r.resource === undefined || r.errors.length === 0).toBe(true)
+      }
   })
 })
