@@ -221,7 +221,8 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   // Inline resources are checked on their own, with messages that name them.
   const inline = checkInlineResources(first.value)
   for (const f of inline.errors) problems.push(at(first.doc, f))
-  for (const f of inline.warnings) opts.onWarning?.(at(first.doc, f))
+  const warnings = inline.warnings.map((f) => at(first.doc, f))
+  for (const w of warnings.sort((a, b) => a.line - b.line || a.col - b.col)) opts.onWarning?.(w)
   const parsed = MeshDocumentSchema.safeParse(inline.value, { reportInput: true })
   if (!parsed.success) {
     for (const f of findingsFromIssues(parsed.error.issues, MeshDocumentSchema))

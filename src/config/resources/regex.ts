@@ -237,6 +237,12 @@ function build(source: string): RegExp {
   return new RegExp(`^(?:${source})$`, 'u')
 }
 
+/** The reason in a SyntaxError from RegExp, without the pattern it repeats. */
+function reason(err: unknown): string {
+  const message = String((err as Error).message)
+  return message.slice(message.lastIndexOf(': ') + 2).toLowerCase()
+}
+
 /** Why Istio would refuse `re`, or why meshsim cannot run it; undefined when it is fine. */
 export function re2Problem(re: string): Re2Problem | undefined {
   const t = translate(re)
@@ -245,14 +251,18 @@ export function re2Problem(re: string): Re2Problem | undefined {
     build(t.source)
     return undefined
   } catch (err) {
-    const message = String((err as Error).message)
-    return invalid(message.slice(message.lastIndexOf(': ') + 2).toLowerCase())
+    return invalid(reason(err))
   }
 }
 
 /** Compiles an RE2 pattern to a RegExp that matches whole strings, as Envoy's safe_regex does. */
 export function compileRe2(re: string): RegExp {
   const t = translate(re)
-  if (!('source' in t)) throw new Error(`invalid RE2 pattern ${JSON.stringify(re)}: ${t.message}`)
-  return build(t.source)
+  const fail = (why: string) => new Error(`invalid RE2 pattern ${JSON.stringify(re)}: ${why}`)
+  if (!('source' in t)) throw fail(t.message)
+  try {
+    return build(t.source)
+  } catch (err) {
+    throw fail(reason(err))
+  }
 }

@@ -104,7 +104,7 @@ export function checkResource(raw: unknown, opts: CheckOptions = {}): CheckedRes
       [],
       `expected a Kubernetes object (a mapping with apiVersion, kind, metadata and spec), got ${describe(raw)}`,
     )
-    return r
+    return { errors: r.errors, warnings: r.warnings }
   }
   const kind = raw.kind
   if (kind === undefined) {
@@ -113,11 +113,11 @@ export function checkResource(raw: unknown, opts: CheckOptions = {}): CheckedRes
       ['kind'],
       `missing required field "kind"; meshsim reads ${SUPPORTED_KINDS.join(', ')}`,
     )
-    return r
+    return { errors: r.errors, warnings: r.warnings }
   }
   if (typeof kind !== 'string') {
     r.error(ProblemCode.WrongType, ['kind'], `kind must be a string, got ${describe(kind)}`)
-    return r
+    return { errors: r.errors, warnings: r.warnings }
   }
   const found = lookupKind(kind, raw.apiVersion)
   if (found.support === 'unknown') {
@@ -126,7 +126,7 @@ export function checkResource(raw: unknown, opts: CheckOptions = {}): CheckedRes
       ['kind'],
       `unknown kind "${kind}"${didYouMean(kind, found.known) || `; meshsim reads ${SUPPORTED_KINDS.join(', ')}`}`,
     )
-    return r
+    return { errors: r.errors, warnings: r.warnings }
   }
   if (found.support === 'planned') {
     const where = found.group === '' ? 'core v1' : found.group
@@ -135,7 +135,7 @@ export function checkResource(raw: unknown, opts: CheckOptions = {}): CheckedRes
       ['kind'],
       `meshsim does not support kind ${kind} (${where}) yet; it reads ${SUPPORTED_KINDS.join(', ')} (networking.istio.io)${found.inTopology ? `. A topology file describes this as spec.clusters[].${found.inTopology}` : ''}`,
     )
-    return r
+    return { errors: r.errors, warnings: r.warnings }
   }
 
   const metadata = isRecord(raw.metadata) ? raw.metadata : {}

@@ -14,7 +14,7 @@ export interface YamlDocument {
 }
 
 export interface ReadYaml {
-  /** Non-empty documents, in order. */
+  /** The documents that hold something, in order. */
   readonly docs: readonly YamlDocument[]
   readonly lines: LineCounter
   readonly problems: readonly Problem[]
@@ -76,7 +76,9 @@ export function readYaml(text: string, file: string, maxBytes: number, what: str
       },
     })
     try {
-      docs.push({ doc, value: doc.toJS({ maxAliasCount: MAX_ALIASES }) })
+      const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIASES })
+      // A document of only comments, or nothing between two ---, holds no object.
+      if (value !== null && value !== undefined) docs.push({ doc, value })
     } catch (err) {
       at(
         doc.contents.range?.[0] ?? 0,
