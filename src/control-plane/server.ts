@@ -2,7 +2,7 @@
 // debounce, generates each connected proxy's config and pushes it; proxies ACK what they applied.
 // `settled()` resolves once every proxy has acknowledged the latest push (Istio's EnsureSynced).
 
-import type { ClusterId, MeshConfig } from '../model/index.ts'
+import type { ClusterId, ClusterRewriteFilter, MeshConfig } from '../model/index.ts'
 import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
 import { ConfigStore } from './config-store.ts'
 import { generate } from './generators/index.ts'
@@ -27,6 +27,7 @@ export class ControlPlane implements ConfigSource {
   /** Istio resources of this control plane's own cluster (the only ones istiod reads). */
   readonly config: ConfigStore
   readonly #settings: MeshSettings
+  readonly #envoyFilters: readonly ClusterRewriteFilter[]
   #meshConfig: MeshConfig
   readonly #schedule: Scheduler
   readonly #watchers = new Set<Watcher>()
@@ -41,12 +42,15 @@ export class ControlPlane implements ConfigSource {
     registry: Registry
     settings: MeshSettings
     config?: ConfigStore
+    /** EnvoyFilters the install created in this cluster (the `.global` rewrite). */
+    envoyFilters?: readonly ClusterRewriteFilter[]
     meshConfig?: MeshConfig
     schedule?: Scheduler
   }) {
     this.cluster = opts.cluster
     this.registry = opts.registry
     this.config = opts.config ?? new ConfigStore()
+    this.#envoyFilters = opts.envoyFilters ?? []
     this.#settings = opts.settings
     this.#meshConfig = opts.meshConfig ?? {}
     this.#schedule = opts.schedule ?? nextTick
@@ -66,7 +70,7 @@ export class ControlPlane implements ConfigSource {
   }
 
   #build(version: number): MeshSnapshot {
-    const config = istioConfigOf(this.config.list())
+    const config = istioConfigOf(this.config.list(), this.#envoyFilters)
     return buildSnapshot(version, this.#settings, this.registry, config, this.#meshConfig)
   }
 

@@ -3,6 +3,7 @@
 
 import type {
   ClusterId,
+  ClusterRewriteFilter,
   DestinationRule,
   Gateway,
   IstioResource,
@@ -15,6 +16,7 @@ import type {
   VirtualService,
 } from '../model/index.ts'
 import type { EndpointRecord, NetworkGateway, Registry, ServiceRecord } from './registry.ts'
+import { type EntryInfo, serviceEntryServices } from './service-entries.ts'
 
 /** One host across clusters: Services with the same name and namespace are one service. */
 export interface MeshService {
@@ -25,6 +27,8 @@ export interface MeshService {
   readonly ports: readonly ServicePort[]
   /** The ClusterIP per cluster that defines the Service. */
   readonly clusterIPs: ReadonlyMap<ClusterId, string>
+  /** Set when the host comes from a ServiceEntry rather than a Kubernetes Service. */
+  readonly entry?: EntryInfo
 }
 
 export interface MeshSettings {
@@ -41,6 +45,8 @@ export interface IstioConfig {
   readonly destinationRules: readonly DestinationRule[]
   readonly serviceEntries: readonly ServiceEntry[]
   readonly gateways: readonly Gateway[]
+  /** EnvoyFilters an install put in place (not read from YAML). */
+  readonly envoyFilters?: readonly ClusterRewriteFilter[]
 }
 
 export const emptyIstioConfig: IstioConfig = {
@@ -50,7 +56,10 @@ export const emptyIstioConfig: IstioConfig = {
   gateways: [],
 }
 
-export function istioConfigOf(resources: readonly IstioResource[]): IstioConfig {
+export function istioConfigOf(
+  resources: readonly IstioResource[],
+  envoyFilters: readonly ClusterRewriteFilter[] = [],
+): IstioConfig {
   const of = <K extends IstioResource['kind']>(kind: K) =>
     resources.filter((r): r is Extract<IstioResource, { kind: K }> => r.kind === kind)
   return {
@@ -58,6 +67,7 @@ export function istioConfigOf(resources: readonly IstioResource[]): IstioConfig 
     destinationRules: of('DestinationRule'),
     serviceEntries: of('ServiceEntry'),
     gateways: of('Gateway'),
+    ...(envoyFilters.length > 0 ? { envoyFilters } : {}),
   }
 }
 
@@ -96,13 +106,16 @@ export function buildSnapshot(
     byHost.set(s.host, entry)
   }
   const services = [...byHost.values()]
-    .map(({ rec, ports, ips }) => ({
-      host: rec.host,
-      namespace: rec.namespace,
-      name: rec.name,
-      ports,
-      clusterIPs: ips,
-    }))
+    .map(
+      ({ rec, ports, ips }): MeshService => ({
+        host: rec.host,
+        namespace: rec.namespace,
+        name: rec.name,
+        ports,
+        clusterIPs: ips,
+      }),
+    )
+    .concat(serviceEntryServices(config.serviceEntries, new Set(byHost.keys())))
     .sort((a, b) => a.host.localeCompare(b.host))
   const endpoints = new Map<ServiceHost, EndpointRecord[]>()
   for (const e of [...registry.endpoints()].sort(

@@ -1,6 +1,7 @@
 // meshsim's vocabulary: branded ids, the inert topology types and SPIFFE identities.
 // Imports nothing from the rest of meshsim; everything else imports it.
 
+export type * from './envoy-filter.ts'
 export * from './identity.ts'
 export * from './ids.ts'
 export * from './ipv4.ts'

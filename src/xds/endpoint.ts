@@ -12,8 +12,11 @@ export interface LbEndpoint {
   readonly cluster: ClusterId
   /** `istio` when the endpoint speaks Istio mTLS (has a sidecar, or is a gateway). */
   readonly tlsMode: 'istio' | 'disabled'
-  /** A workload endpoint, or a gateway standing in for a remote network's endpoints. */
-  readonly kind: 'pod' | 'gateway'
+  /**
+   * A workload endpoint, a gateway standing in for a remote network's endpoints, or a
+   * ServiceEntry endpoint dialed as written (e.g. another cluster's ingress gateway).
+   */
+  readonly kind: 'pod' | 'gateway' | 'service-entry'
   /** The pod's name, for pod endpoints. */
   readonly pod?: string
   readonly labels: Readonly<Record<string, string>>

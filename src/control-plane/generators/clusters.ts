@@ -1,9 +1,11 @@
 // CDS for sidecars: one outbound cluster per service port plus one per DestinationRule subset
-// (ISTIO_MUTUAL with the SNI form and the service's identities, unless the rule disables TLS).
+// (ISTIO_MUTUAL with the SNI form and the service's identities, unless the rule disables TLS;
+// ServiceEntry hosts get mTLS only as their rule or auto-mTLS says, service-entries.ts).
 
 import type { DestinationRule, ServiceHost, SpiffeId, Subset } from '../../model/index.ts'
 import { clusterName, sniName, spiffeId } from '../../model/index.ts'
 import type { Cluster, ProxyNode } from '../../xds/index.ts'
+import { entryMtls, entrySans } from '../service-entries.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
 import {
   clusterVariants,
@@ -37,7 +39,7 @@ function sidecarCluster(
   const key = { direction: 'outbound' as const, port: port.port, subset: subsetName, host: s.host }
   const tls = tlsOf(rule, subset)
   // ISTIO_MUTUAL, or auto-mTLS when the rule says nothing: every mesh endpoint has a sidecar.
-  const mtls = tls === undefined || tls.mode === 'ISTIO_MUTUAL'
+  const mtls = s.entry ? entryMtls(snap, s, tls) : tls === undefined || tls.mode === 'ISTIO_MUTUAL'
   return {
     name: clusterName(key),
     type: 'EDS',
@@ -54,7 +56,7 @@ function sidecarCluster(
 
 export function buildSidecarClusters(node: ProxyNode, snap: MeshSnapshot): Cluster[] {
   return snap.services.flatMap((s) => {
-    const sans = identitiesOf(snap, s.host)
+    const sans = s.entry ? entrySans(snap, s) : identitiesOf(snap, s.host)
     const rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace)
     return s.ports.flatMap((p) =>
       clusterVariants(rule).map(([name, subset]) =>

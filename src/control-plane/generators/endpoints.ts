@@ -6,6 +6,7 @@ import type { NetworkId } from '../../model/index.ts'
 import { clusterName, hostMatches } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
+import { entryEndpoints } from '../service-entries.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
 import { clusterVariants, destinationRuleFor, inSubset } from './destination-rules.ts'
 
@@ -118,12 +119,14 @@ export function buildSidecarEndpoints(
           host: s.host,
         }),
         // Subsets select endpoints first; split horizon then collapses the remote ones.
-        endpoints: splitHorizon(
-          node,
-          records.filter((e) => inSubset(e, subset)),
-          p.targetPort,
-          snap.gateways,
-        ),
+        endpoints: s.entry
+          ? entryEndpoints(node, snap, s, p, subset)
+          : splitHorizon(
+              node,
+              records.filter((e) => inSubset(e, subset)),
+              p.targetPort,
+              snap.gateways,
+            ),
       })),
     )
   })

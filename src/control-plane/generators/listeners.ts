@@ -4,19 +4,22 @@
 
 import { clusterName, isHttpProtocol } from '../../model/index.ts'
 import type { Listener, ProxyNode, RouteConfiguration, VirtualHost } from '../../xds/index.ts'
+import { vipsOf } from '../service-entries.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
 import { routesFor } from './routes.ts'
 
 /** Host header values that select a service (Istio's vhost domains; short name in its own namespace). */
 function domains(node: ProxyNode, s: MeshService, port: number): string[] {
-  const names = [
-    `${s.name}.${s.namespace}.svc.cluster.local`,
-    `${s.name}.${s.namespace}.svc`,
-    `${s.name}.${s.namespace}`,
-  ]
-  if (node.namespace === s.namespace) names.push(s.name)
-  const vip = s.clusterIPs.get(node.cluster)
-  if (vip) names.push(vip)
+  // A ServiceEntry host has no short forms: only itself and its VIPs.
+  const names = s.entry
+    ? [s.host]
+    : [
+        `${s.name}.${s.namespace}.svc.cluster.local`,
+        `${s.name}.${s.namespace}.svc`,
+        `${s.name}.${s.namespace}`,
+      ]
+  if (!s.entry && node.namespace === s.namespace) names.push(s.name)
+  names.push(...vipsOf(node, s))
   return names.flatMap((n) => [n, `${n}:${port}`])
 }
 
@@ -29,7 +32,7 @@ export function buildSidecarListeners(node: ProxyNode, snap: MeshSnapshot): List
         httpPorts.add(p.port)
         continue
       }
-      const vip = s.clusterIPs.get(node.cluster)
+      const [vip] = vipsOf(node, s)
       if (!vip) continue
       out.push({
         kind: 'outbound-tcp',
