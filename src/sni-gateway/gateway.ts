@@ -1,6 +1,7 @@
 // The east-west gateway (istio-eastwestgateway, port 15443, AUTO_PASSTHROUGH): peeks at each
 // connection's ClientHello, matches SNI and ALPN to a filter chain, picks one endpoint of that
-// chain's cluster and pipes the raw bytes both ways. TLS is never terminated here.
+// chain's cluster (or, on legacy chains, of the cluster the SNI names) and pipes the raw bytes
+// both ways. TLS is never terminated here.
 
 import { createServer, type Server, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
@@ -15,9 +16,16 @@ import {
   type Random,
   seededRandom,
 } from '../proxy/index.ts'
-import type { Cluster, GatewayListener, ProxyConfig, ProxyNode } from '../xds/index.ts'
+import type {
+  Cluster,
+  GatewayListener,
+  ProxyConfig,
+  ProxyNode,
+  SniFilterChain,
+} from '../xds/index.ts'
 import { type HelloFailure, type HelloPeek, peekClientHello } from './client-hello.ts'
 import { type FilterChainTable, indexFilterChains, matchFilterChain } from './filter-chain.ts'
+import { type SniClusterName, sniClusterOf } from './sni-cluster.ts'
 import { createGatewayStats, type GatewayStat } from './stats.ts'
 
 export const GATEWAY_PORT = 15443
@@ -66,6 +74,8 @@ interface Snapshot {
   /** Filter chains by listener port. */
   readonly chains: ReadonlyMap<number, FilterChainTable>
   readonly upstreams: ReadonlyMap<string, Upstream>
+  /** Chains whose cluster comes from the SNI (legacy AUTO_PASSTHROUGH). */
+  readonly sniClusters: ReadonlyMap<SniFilterChain, SniClusterName>
 }
 
 /** One bound listener and the connections it accepted. */
@@ -119,14 +129,18 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
   const stats = createGatewayStats()
   const open = new Set<Socket>()
   const bound = new Map<number, Bound>()
-  let snapshot: Snapshot = { chains: new Map(), upstreams: new Map() }
+  let snapshot: Snapshot = { chains: new Map(), upstreams: new Map(), sniClusters: new Map() }
   let version: number | undefined
   let closing = false
 
   function compile(config: ProxyConfig): Snapshot {
     const chains = new Map<number, FilterChainTable>()
+    const sniClusters = new Map<SniFilterChain, SniClusterName>()
     for (const l of config.listeners) {
-      if (l.kind === 'gateway') chains.set(l.port, indexFilterChains(l as GatewayListener))
+      if (l.kind !== 'gateway') continue
+      chains.set(l.port, indexFilterChains(l as GatewayListener))
+      for (const c of l.filterChains)
+        if (c.sniCluster) sniClusters.set(c, sniClusterOf(c.sniCluster))
     }
     const endpoints = new Map(config.endpoints.map((cla) => [cla.clusterName, cla.endpoints]))
     const upstreams = new Map<string, Upstream>()
@@ -137,7 +151,7 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
         lb: createLoadBalancer(cluster.lbPolicy, hosts, random),
       })
     }
-    return { chains, upstreams }
+    return { chains, upstreams, sniClusters }
   }
 
   function track(socket: Socket, on?: Set<Socket>): void {
@@ -253,7 +267,8 @@ export function createEastWestGateway(opts: EastWestGatewayOptions): EastWestGat
       record.responseCodeDetails = 'filter_chain_not_found'
       return reject(['NR'])
     }
-    const target = snap.upstreams.get(chain.cluster)
+    const sniCluster = snap.sniClusters.get(chain)
+    const target = snap.upstreams.get(sniCluster ? sniCluster(serverName ?? '') : chain.cluster)
     if (target === undefined) {
       stats.add('downstream_cx_no_route')
       return reject(['NC'])

@@ -21,4 +21,5 @@ export {
   type EastWestGatewayOptions,
   GATEWAY_PORT,
 } from './gateway.ts'
+export { type SniClusterName, sniClusterOf } from './sni-cluster.ts'
 export { type ClusterStat, GATEWAY_STATS, type GatewayStat } from './stats.ts'

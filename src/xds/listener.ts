@@ -31,7 +31,8 @@ export interface InboundListener {
 
 /**
  * One filter chain of a gateway listener that forwards TLS without terminating it. AUTO_PASSTHROUGH
- * chains match one exact SNI and an Istio ALPN, to the cluster named like the SNI; PASSTHROUGH
+ * chains match one exact SNI and an Istio ALPN, to the cluster named like the SNI (before 1.10: a
+ * Gateway host such as `*.global`, any ALPN, to the cluster the SNI names); PASSTHROUGH
  * chains (a VirtualService's tls routes) match `sniHosts`, which may be `*.suffix` or `*` (any
  * connection, even one without SNI), and accept any ALPN when `applicationProtocols` is empty.
  */
@@ -39,6 +40,17 @@ export interface SniFilterChain {
   readonly serverName: string
   readonly applicationProtocols: readonly string[]
   readonly cluster: string
+  /**
+   * Legacy AUTO_PASSTHROUGH (Istio ≤1.9): `envoy.filters.network.sni_cluster` makes the SNI the
+   * cluster name (`cluster` is then unused), optionally followed by `tcp_cluster_rewrite`.
+   */
+  readonly sniCluster?: { readonly rewrite?: ClusterRewrite }
+}
+
+/** `envoy.filters.network.tcp_cluster_rewrite`: every match of `pattern` becomes `replacement`. */
+export interface ClusterRewrite {
+  readonly pattern: string
+  readonly replacement: string
 }
 
 /** A gateway listener (15443 for AUTO_PASSTHROUGH, 15012 and 15017 for exposed istiod). */

@@ -3,6 +3,8 @@
 // (expose-services.yaml: 15443, TLS AUTO_PASSTHROUGH, hosts `*.local`):
 // - AUTO_PASSTHROUGH: one exact-SNI chain per service port and per subset of the DestinationRules
 //   this gateway's own control plane knows, to a TLS-less cluster named like the SNI (§2.4);
+//   before 1.10 one chain per Gateway host (`*.global`) whose cluster is the SNI itself, maybe
+//   rewritten by an EnvoyFilter, over SNI-named clusters of every mesh service (§2.5);
 // - PASSTHROUGH: the tls routes of VirtualServices bound to that Gateway (expose-istiod.yaml),
 //   matching `sniHosts`, to `outbound|<port>||<host>`.
 // Endpoints are the pods of the gateway's own network only.
@@ -10,19 +12,29 @@
 import type {
   Gateway,
   GatewayServer,
-  ServiceHost,
+  ServicePort,
   Subset,
   VirtualService,
 } from '../../model/index.ts'
-import { clusterName, hostMatches, qualifyHost, serviceHost, sniName } from '../../model/index.ts'
+import {
+  clusterName,
+  DEFAULT_ISTIO_VERSION,
+  hostMatches,
+  istioAtLeast,
+  qualifyHost,
+  serviceHost,
+  sniName,
+} from '../../model/index.ts'
 import type {
   Cluster,
   ClusterLoadAssignment,
+  ClusterRewrite,
   GatewayListener,
   ProxyNode,
   SniFilterChain,
 } from '../../xds/index.ts'
 import { ISTIO_MTLS_ALPNS } from '../../xds/index.ts'
+import { entryEndpoints } from '../service-entries.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
 import {
   clusterVariants,
@@ -39,8 +51,8 @@ export const GATEWAY_PORT = 15443
 /** A cluster the gateway forwards to, with how to find its endpoints. */
 interface Upstream {
   readonly cluster: Cluster
-  readonly host: ServiceHost
-  readonly targetPort: number
+  readonly service: MeshService
+  readonly port: ServicePort
   /** The subset whose labels select the endpoints, if any. */
   readonly subset?: Subset
 }
@@ -71,6 +83,21 @@ const IMPLICIT: GatewayServer = {
   tls: { mode: 'AUTO_PASSTHROUGH' },
 }
 
+/** The `.global` install's gateways (`istio: ingressgateway|egressgateway`) serve only their Gateways. */
+const INSTALL_GATEWAYS: ReadonlySet<string> = new Set(['ingressgateway', 'egressgateway'])
+
+const isMeshExternal = (s: MeshService) => s.entry?.location === 'MESH_EXTERNAL'
+
+/** The tcp_cluster_rewrite an EnvoyFilter puts on this gateway's listener `port`, if any. */
+function rewriteFor(node: ProxyNode, snap: MeshSnapshot, port: number): ClusterRewrite | undefined {
+  const f = (snap.config.envoyFilters ?? []).find(
+    (ef) =>
+      ef.portNumber === port &&
+      Object.entries(ef.workloadSelector).every(([k, v]) => node.labels[k] === v),
+  )
+  return f ? { pattern: f.clusterPattern, replacement: f.clusterReplacement } : undefined
+}
+
 function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
   const chains = new Map<number, Map<string, SniFilterChain>>()
   const upstreams = new Map<string, Upstream>()
@@ -82,8 +109,7 @@ function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
   const addUpstream = (
     name: string,
     s: MeshService,
-    port: number,
-    targetPort: number,
+    port: ServicePort,
     subset: string,
     rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace),
   ) => {
@@ -94,38 +120,64 @@ function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
         name,
         type: 'EDS',
         host: s.host,
-        port,
+        port: port.port,
         subset,
         protocol: 'TCP',
         lbPolicy: lbPolicyOf(rule, variant?.[1]),
         connectTimeoutMs: snap.settings.connectTimeoutMs,
         ...(rule ? { destinationRule: ruleRef(rule) } : {}),
       },
-      host: s.host,
-      targetPort,
+      service: s,
+      port,
       ...(variant?.[1] ? { subset: variant[1] } : {}),
     })
   }
 
-  const autoPassthrough = (server: GatewayServer) => {
-    const hosts = server.hosts.map(dnsPart)
+  /** SNI-named clusters for the TCP ports and subsets of the mesh services `covered` accepts. */
+  const sniDnat = (covered: (s: MeshService) => boolean, onCluster?: (sni: string) => void) => {
     for (const s of snap.services) {
-      if (!hosts.some((h) => hostMatches(h, s.host))) continue
+      if (isMeshExternal(s) || !covered(s)) continue
       const rule = destinationRuleFor(snap, s.host, node.namespace, s.namespace)
       for (const p of s.ports) {
         if (p.protocol === 'UDP') continue
         for (const [subset] of clusterVariants(rule)) {
           const sni = sniName({ direction: 'outbound', port: p.port, subset, host: s.host })
-          addChain(server.port.number, {
-            serverName: sni,
-            applicationProtocols: ISTIO_MTLS_ALPNS,
-            cluster: sni,
-          })
-          addUpstream(sni, s, p.port, p.targetPort, subset, rule)
+          onCluster?.(sni)
+          addUpstream(sni, s, p, subset, rule)
         }
       }
     }
   }
+
+  const autoPassthrough = (server: GatewayServer) => {
+    const hosts = server.hosts.map(dnsPart)
+    sniDnat(
+      (s) => hosts.some((h) => hostMatches(h, s.host)),
+      (sni) =>
+        addChain(server.port.number, {
+          serverName: sni,
+          applicationProtocols: ISTIO_MTLS_ALPNS,
+          cluster: sni,
+        }),
+    )
+  }
+
+  // Before 1.10 the chain matches the Gateway's hosts and sni_cluster picks the cluster, so every
+  // service gets its SNI-named clusters (a rewrite may turn `.global` names into local ones).
+  const legacyAutoPassthrough = (server: GatewayServer) => {
+    const rewrite = rewriteFor(node, snap, server.port.number)
+    for (const host of server.hosts.map(dnsPart)) {
+      addChain(server.port.number, {
+        serverName: host,
+        applicationProtocols: [],
+        cluster: '',
+        sniCluster: rewrite ? { rewrite } : {},
+      })
+    }
+    sniDnat(() => true)
+  }
+  const legacy = !istioAtLeast(snap.settings.istioVersion ?? DEFAULT_ISTIO_VERSION, 10)
+  const serveAutoPassthrough = legacy ? legacyAutoPassthrough : autoPassthrough
 
   const passthrough = (gw: Gateway, server: GatewayServer) => {
     for (const vs of snap.config.virtualServices) {
@@ -149,16 +201,16 @@ function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
             })
           }
         }
-        addUpstream(name, s, port, target.targetPort, dest.subset ?? '')
+        addUpstream(name, s, target, dest.subset ?? '')
       }
     }
   }
 
-  autoPassthrough(IMPLICIT)
+  if (!INSTALL_GATEWAYS.has(node.labels.istio ?? '')) serveAutoPassthrough(IMPLICIT)
   for (const gw of snap.config.gateways) {
     if (!selects(gw, node)) continue
     for (const server of gw.spec.servers) {
-      if (server.tls?.mode === 'AUTO_PASSTHROUGH') autoPassthrough(server)
+      if (server.tls?.mode === 'AUTO_PASSTHROUGH') serveAutoPassthrough(server)
       else if (server.tls?.mode === 'PASSTHROUGH') passthrough(gw, server)
     }
   }
@@ -183,11 +235,17 @@ export function buildGatewayConfig(
     requestedNetworkView: node.requestedNetworkView ?? [node.network],
   }
   const endpoints = [...upstreams.values()].map((u) => {
-    const records = (snap.endpoints.get(u.host) ?? []).filter((e) => inSubset(e, u.subset))
+    if (u.service.entry) {
+      return {
+        clusterName: u.cluster.name,
+        endpoints: entryEndpoints(node, snap, u.service, u.port, u.subset),
+      }
+    }
+    const records = (snap.endpoints.get(u.service.host) ?? []).filter((e) => inSubset(e, u.subset))
     return {
       clusterName: u.cluster.name,
       // A gateway only forwards to mTLS-capable pods of its own network (§2.4).
-      endpoints: splitHorizon(own, records, u.targetPort, snap.gateways).filter(
+      endpoints: splitHorizon(own, records, u.port.targetPort, snap.gateways).filter(
         (e) => e.tlsMode === 'istio' && e.kind === 'pod',
       ),
     }
