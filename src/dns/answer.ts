@@ -1,6 +1,7 @@
 // What the cluster DNS answers, decided without sockets: a decoded query and a NameTable in, a
-// reply (rcode, authoritative flag, A records) or a reason to drop out. Mirrors CoreDNS's
-// kubernetes plugin for the `cluster.local` zone; other zones are not served yet.
+// reply (rcode, authoritative flag, A records), a stub domain to forward to, or a reason to drop
+// out. Mirrors CoreDNS's kubernetes plugin for the `cluster.local` zone; other zones are not
+// served, unless a stub domain (`global` -> istiocoredns) takes them.
 
 import { isIPv4 } from 'node:net'
 import type { NameTable } from '../xds/index.ts'
@@ -22,7 +23,7 @@ export const CLASS_IN = 1
 export const CLASS_ANY = 255
 export const OPCODE_QUERY = 0
 
-export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED'
+export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'NOTIMP' | 'REFUSED' | 'SERVFAIL'
 
 export interface DnsQuestion {
   /** As it came off the wire: any case, no trailing dot. */
@@ -60,10 +61,30 @@ export interface DnsDrop {
   readonly reason: string
 }
 
-export type DnsDecision = DnsReply | DnsDrop
+/** kube-dns `stubDomains` / a CoreDNS server block: names in `zone` are asked of `server`. */
+export interface StubDomain {
+  /** Lower case, no trailing dot, e.g. `global`. */
+  readonly zone: string
+  readonly server: { readonly address: string; readonly port: number }
+}
 
-/** Decides what to do with a whole message: drop it as malformed, or reply. */
-export function decide(query: DnsQuery, table: NameTable): DnsDecision {
+export interface DnsForward {
+  readonly kind: 'forward'
+  readonly stub: StubDomain
+}
+
+export type DnsDecision = DnsReply | DnsDrop | DnsForward
+
+/** How a server answers one question from its table (the cluster zone's, or istiocoredns's). */
+export type Answerer = (question: DnsQuestion, table: NameTable) => DnsReply
+
+/** Decides what to do with a whole message: drop it as malformed, forward it, or reply. */
+export function decide(
+  query: DnsQuery,
+  table: NameTable,
+  answer: Answerer = answerQuestion,
+  stubs: readonly StubDomain[] = [],
+): DnsDecision {
   if (query.decodeErrors > 0) {
     return { kind: 'drop', reason: `${query.decodeErrors} record(s) could not be decoded` }
   }
@@ -76,7 +97,10 @@ export function decide(query: DnsQuery, table: NameTable): DnsDecision {
   if (query.opcode !== OPCODE_QUERY) {
     return { kind: 'reply', rcode: 'NOTIMP', authoritative: false, answers: [] }
   }
-  return answerQuestion(question, table)
+  const fqdn = question.name.toLowerCase().replace(/\.$/, '')
+  const stub = stubs.find((z) => fqdn === z.zone || fqdn.endsWith(`.${z.zone}`))
+  if (stub) return { kind: 'forward', stub }
+  return answer(question, table)
 }
 
 /** Answers one standard query the way CoreDNS's kubernetes plugin would. */

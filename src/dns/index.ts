@@ -1,8 +1,10 @@
 // Per-cluster DNS (kube-dns's stand-in): answers `<svc>.<ns>.svc.cluster.local` from a NameTable
-// over UDP and TCP on 127.0.0.1, port 0. The `.global` zone is not served yet.
+// over UDP and TCP on 127.0.0.1, port 0, and forwards stub domains; istiocoredns serves the
+// `.global` names of ServiceEntries for the replicated-control-plane install.
 
 export {
   ANSWER_TTL_SECONDS,
+  type Answerer,
   type ARecord,
   answerQuestion,
   CLUSTER_ZONE,
@@ -13,8 +15,16 @@ export {
   type DnsReply,
   decide,
   type Rcode,
+  type StubDomain,
 } from './answer.ts'
 export * from './errors.ts'
+export { FORWARD_TIMEOUT_MS, forwardQuery } from './forward.ts'
+export {
+  answerGlobal,
+  GLOBAL_TTL_SECONDS,
+  GLOBAL_ZONE,
+  serviceEntryNames,
+} from './istiocoredns.ts'
 export {
   type BoundAddress,
   DNS_STATS,

@@ -1,16 +1,32 @@
-// A cluster's DNS server (kube-dns's stand-in): dns2's UDP and TCP servers on 127.0.0.1, port 0,
-// answering from a NameTable that can be swapped while serving. Malformed messages are counted
+// A cluster's DNS server (kube-dns's stand-in, or istiocoredns with another answerer): dns2's UDP
+// and TCP servers on 127.0.0.1, port 0, answering from a NameTable that can be swapped while
+// serving, and relaying stub-domain questions to their server. Malformed messages are counted
 // and dropped; nothing a client sends can take the server down.
 
 import type { RemoteInfo } from 'node:dgram'
 import { type AddressInfo, Socket } from 'node:net'
 import { Packet, TCPServer, UDPServer } from 'dns2'
 import type { NameTable } from '../xds/index.ts'
-import { type DnsQuery, type DnsReply, decide, type Rcode } from './answer.ts'
+import {
+  type Answerer,
+  answerQuestion,
+  type DnsQuery,
+  type DnsReply,
+  decide,
+  type Rcode,
+  type StubDomain,
+} from './answer.ts'
 import { DnsListenError } from './errors.ts'
+import { forwardQuery } from './forward.ts'
 
 export interface DnsServerOptions {
   readonly table: NameTable
+  /** How questions are answered from the table (default: the cluster zone's kubernetes plugin). */
+  readonly answer?: Answerer
+  /** Zones asked of another server, e.g. `global` of istiocoredns. */
+  readonly stubDomains?: readonly StubDomain[]
+  /** How long a stub domain's server may take to answer before SERVFAIL (default 2 s). */
+  readonly forwardTimeoutMs?: number
   /** The address both sockets bind; loopback only, since the whole mesh lives in one process. */
   readonly host?: '127.0.0.1'
 }
@@ -34,6 +50,8 @@ export const DNS_STATS = [
   'nxdomain',
   'refused',
   'notimp',
+  'servfail',
+  'forwarded',
   'malformed',
   'errors',
 ] as const
@@ -59,14 +77,29 @@ const RCODE_STAT: Record<Rcode, DnsStat> = {
   NXDOMAIN: 'nxdomain',
   NOTIMP: 'notimp',
   REFUSED: 'refused',
+  SERVFAIL: 'servfail',
 }
 
-type Send = (response: Packet) => unknown
+/** Rcodes of forwarded answers by their wire value, for the counters. */
+const WIRE_RCODE: Readonly<Record<number, Rcode>> = {
+  0: 'NOERROR',
+  2: 'SERVFAIL',
+  3: 'NXDOMAIN',
+  4: 'NOTIMP',
+  5: 'REFUSED',
+}
+
+type Send = (response: Packet | Buffer) => unknown
+
+/** What a client gets when its stub domain's server does not answer. */
+const SERVFAIL: DnsReply = { kind: 'reply', rcode: 'SERVFAIL', authoritative: false, answers: [] }
 
 /** Binds UDP and TCP on `host`, each on its own kernel-chosen port, and starts answering. */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const host = options.host ?? '127.0.0.1'
   let table = options.table
+  const answer = options.answer ?? answerQuestion
+  const stubs = options.stubDomains ?? []
   const counters = Object.fromEntries(DNS_STATS.map((s) => [s, 0])) as Record<DnsStat, number>
   const udp = new UDPServer({ type: 'udp4' })
   const tcp = new TCPServer()
@@ -76,17 +109,10 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     const drop = () => {
       if (client instanceof Socket) client.destroy()
     }
-    try {
-      const decision = decide(toQuery(request), table)
-      if (decision.kind === 'drop') {
-        counters.malformed++
-        drop()
-        return
-      }
+    const reply = (response: Packet | Buffer, rcode: Rcode | undefined) => {
       counters.queries++
       counters[transport]++
-      counters[RCODE_STAT[decision.rcode]]++
-      const response = toResponse(request, decision)
+      if (rcode) counters[RCODE_STAT[rcode]]++
       // dns2's UDP send returns a promise, its TCP send returns nothing and may throw.
       Promise.resolve()
         .then(() => send(response))
@@ -94,6 +120,26 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
           counters.errors++
           drop()
         })
+    }
+    try {
+      const decision = decide(toQuery(request), table, answer, stubs)
+      if (decision.kind === 'drop') {
+        counters.malformed++
+        drop()
+        return
+      }
+      if (decision.kind === 'forward') {
+        counters.forwarded++
+        forwardQuery(request.toBuffer(), decision.stub.server, options.forwardTimeoutMs).then(
+          (answered) => {
+            answered.writeUInt16BE(request.header.id, 0)
+            reply(answered, WIRE_RCODE[(answered[3] ?? 0) & 0x0f])
+          },
+          () => reply(toResponse(request, SERVFAIL), 'SERVFAIL'),
+        )
+        return
+      }
+      reply(toResponse(request, decision), decision.rcode)
     } catch {
       counters.errors++
       drop()
