@@ -315,6 +315,17 @@ function toSpec(
             },
           }
         : {}),
+      ...(c.multiclusterGateways
+        ? {
+            multiclusterGateways: {
+              ingressGateway: {
+                address: c.multiclusterGateways.ingressGateway.address,
+                port: c.multiclusterGateways.ingressGateway.port ?? 15443,
+              },
+              egressGateway: { ...c.multiclusterGateways.egressGateway },
+            },
+          }
+        : {}),
       remoteSecrets: (c.remoteSecrets ?? []).map(clusterId),
       ...(c.cacerts ? { cacerts: abs(c.cacerts) } : {}),
       workloads: (c.workloads ?? []).map((w): Workload => {

@@ -5,6 +5,7 @@
 import { cidrContains, cidrSize, cidrsOverlap, parseCidr } from './cidr.ts'
 import { ProblemCode } from './errors.ts'
 import type { PathSegment } from './locate.ts'
+import { checkMulticlusterGateways } from './multicluster-gateways.ts'
 import type { ClusterInput, MeshDocument } from './schema.ts'
 import { didYouMean } from './suggest.ts'
 
@@ -148,6 +149,7 @@ export function checkReferences(
 
   checkCidrs(clusters, out)
   checkGateways(doc, byName, out)
+  checkMulticlusterGateways(doc, out)
   checkMeshNetworks(doc, isKnownNetwork, isKnownCluster, clusterNames, out)
   checkCa(doc, fileExists, out)
   return out

@@ -146,6 +146,30 @@ export const ClusterSchema = z
       .describe(
         'The east-west gateway of gen-eastwest-gateway.sh, exposing *.local with AUTO_PASSTHROUGH.',
       ),
+    multiclusterGateways: z
+      .strictObject({
+        ingressGateway: z.strictObject({
+          address: ipv4('multiclusterGateways.ingressGateway.address').describe(
+            "istio-ingressgateway's LoadBalancer address, which other clusters' ServiceEntries name ($CLUSTER2_GW_ADDR).",
+          ),
+          port: port('multiclusterGateways.ingressGateway.port')
+            .optional()
+            .describe('The AUTO_PASSTHROUGH mTLS port serving *.global; default 15443.'),
+        }),
+        egressGateway: z
+          .strictObject({
+            clusterIP: ipv4('multiclusterGateways.egressGateway.clusterIP')
+              .optional()
+              .describe(
+                "istio-egressgateway's ClusterIP ($CLUSTER1_EGW_ADDR), inside serviceCIDR; assigned when absent.",
+              ),
+          })
+          .optional(),
+      })
+      .optional()
+      .describe(
+        'The replicated-control-plane install of Istio 1.1-1.8 (values-istio-multicluster-gateways.yaml): ingress and egress gateways preconfigured for *.global on 15443, the *.global ISTIO_MUTUAL DestinationRule, istiocoredns stubbed as the global DNS zone, pods searching global and <ns>.global.',
+      ),
     remoteSecrets: z
       .array(label('cluster name'))
       .optional()

@@ -75,6 +75,20 @@ export interface EastWestGateway {
   readonly port: number
 }
 
+/**
+ * The replicated-control-plane install of Istio 1.1–1.8
+ * (`values-istio-multicluster-gateways.yaml`, istio-semantics §5.1): an ingress gateway serving
+ * `*.global` on 15443 (AUTO_PASSTHROUGH plus the `.global` -> `.svc.cluster.local` rewrite), an
+ * egress gateway seeing only network `external`, the `*.global` ISTIO_MUTUAL DestinationRule,
+ * istiocoredns for `.global` names, and pods searching `global` and `<ns>.global`.
+ */
+export interface MulticlusterGateways {
+  /** istio-ingressgateway: its LoadBalancer address (the guide's `$CLUSTER2_GW_ADDR`) and mTLS port. */
+  readonly ingressGateway: { readonly address: string; readonly port: number }
+  /** istio-egressgateway: its ClusterIP (`$CLUSTER1_EGW_ADDR`) when the topology fixes it. */
+  readonly egressGateway: { readonly clusterIP?: string }
+}
+
 export interface Cluster {
   readonly name: ClusterId
   readonly network: NetworkId
@@ -83,6 +97,8 @@ export interface Cluster {
   readonly serviceCIDR: string
   readonly locality?: Locality
   readonly eastWestGateway?: EastWestGateway
+  /** The `.global` install of the replicated-control-plane guide, when the cluster has it. */
+  readonly multiclusterGateways?: MulticlusterGateways
   /** Clusters this cluster's control plane holds remote secrets for (and so discovers). */
   readonly remoteSecrets: readonly ClusterId[]
   /** Absolute path of an Istio plug-in CA folder (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */

@@ -14,6 +14,7 @@ import type {
   ServicePort,
 } from '../model/index.ts'
 import { intToIpv4, ipv4ToInt, namespace, serviceAccount, serviceHost } from '../model/index.ts'
+import { addGlobalInstall } from './global-install.ts'
 
 export interface Pod {
   readonly cluster: ClusterId
@@ -78,7 +79,8 @@ const SYSTEM = namespace('istio-system')
 
 function inventoryOf(c: Cluster): ClusterInventory {
   const podIp = allocator(c.podCIDR, 2)
-  const fixed = c.workloads.flatMap((w) => (w.clusterIP ? [w.clusterIP] : []))
+  const egressIP = c.multiclusterGateways?.egressGateway.clusterIP
+  const fixed = [...c.workloads.flatMap((w) => (w.clusterIP ? [w.clusterIP] : [])), egressIP ?? '']
   // Addresses start at .2: .1 is the `kubernetes` Service (and the pod network's gateway).
   const clusterIp = allocator(c.serviceCIDR, 2, fixed)
   const pods: Pod[] = []
@@ -137,6 +139,7 @@ function inventoryOf(c: Cluster): ClusterInventory {
       },
     ])
   }
+  if (c.multiclusterGateways) addGlobalInstall(c, addPods, addService)
   for (const w of c.workloads) {
     addService(
       w.namespace,

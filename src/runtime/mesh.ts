@@ -29,6 +29,15 @@ import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds
 import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
 import { createFabricMemory, Fabric } from './fabric.ts'
+import {
+  followServiceEntries,
+  globalGateways,
+  globalInstallFilters,
+  globalInstallResources,
+  globalStub,
+  podDnsView,
+  startIstiocoredns,
+} from './global-install.ts'
 import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
@@ -97,6 +106,8 @@ export interface RunningCluster {
   readonly inventory: ClusterInventory
   readonly dns: DnsServer
   readonly names: NameTable
+  /** The `.global` install's istiocoredns, which the cluster DNS stubs `global` to. */
+  readonly istiocoredns?: DnsServer
   /** The cluster's Istio resources (its API server); on a primary, what its control plane reads. */
   readonly config: ConfigStore
   readonly controlPlane?: ControlPlane
@@ -278,9 +289,15 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   for (const c of spec.clusters) {
     const inventory = inventories.get(c.name) as ClusterInventory
     const names = nameTable(inventory)
-    const dns = await startDnsServer({ table: names })
+    const config = new ConfigStore([
+      ...globalInstallResources(c, spec.istioVersion),
+      ...c.resources,
+    ])
+    const coredns = c.multiclusterGateways ? await startIstiocoredns(config) : undefined
+    if (coredns) closer.defer(() => coredns.close())
+    const stubs = coredns ? { stubDomains: [globalStub(coredns)] } : {}
+    const dns = await startDnsServer({ table: names, ...stubs })
     closer.defer(() => dns.close())
-    const config = new ConfigStore(c.resources)
     let controlPlane: ControlPlane | undefined
     if (c.controlPlane.mode === 'primary') {
       const registry = new Registry()
@@ -288,6 +305,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         cluster: c.name,
         registry,
         config,
+        envoyFilters: globalInstallFilters(c),
         ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
         settings: {
           trustDomain: spec.trustDomain,
@@ -317,6 +335,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       inventory,
       dns,
       names,
+      ...(coredns ? { istiocoredns: coredns } : {}),
       config,
       ...(controlPlane ? { controlPlane } : {}),
     })
@@ -404,7 +423,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
           ...(w.version ? { version: w.version } : {}),
           targetPorts: w.ports.map((p) => p.targetPort),
         },
-        names: running.names,
+        ...podDnsView(running, pod.namespace),
         connectTimeoutMs,
         ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
         ...(discovery ? { discovery } : {}),
@@ -456,9 +475,24 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         }),
       )
     }
+    // The `.global` install's ingress and egress gateways.
+    for (const g of globalGateways(c, running.inventory, (p) => nodeFor('router', p))) {
+      starts.push(() =>
+        startPod(g.init, source).then((proxy) => {
+          const { address, port, pod } = g
+          gateways.push({ cluster: c.name, network: c.network, address, port, pod, proxy })
+        }),
+      )
+    }
   }
   await allStarted(primaries.map((start) => start()))
   await allStarted(remotes.map((start) => start()))
+  for (const c of clusters.values()) {
+    if (!c.istiocoredns) continue
+    const sidecars = () =>
+      pods.flatMap((p) => (p.cluster === c.spec.name && p.sidecar ? [p.sidecar] : []))
+    closer.defer(followServiceEntries(c.config, c.istiocoredns, c.names, sidecars))
+  }
   const order = new Map(spec.clusters.map((c, i) => [c.name, i]))
   gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))
   const mesh = new Mesh({

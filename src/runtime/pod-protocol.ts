@@ -35,8 +35,10 @@ export interface SidecarInit {
   readonly secret: WorkloadSecret
   /** The app in the pod, started on the same thread before its sidecar. */
   readonly app?: AppInit
-  /** The pod's DNS view: its cluster's Services. */
+  /** The pod's DNS view: its cluster's Services (and `.global` names, with istiocoredns). */
   readonly names: NameTable
+  /** The pod's resolv.conf search path, when not Kubernetes' default for its namespace. */
+  readonly search?: readonly string[]
   readonly seed: number
   readonly connectTimeoutMs: number
   readonly handshakeTimeoutMs?: number
@@ -81,6 +83,8 @@ export type ToThread =
   | { readonly op: 'config'; readonly id: number; readonly config: ProxyConfig }
   /** Pod `id`'s proxy should find istiod at another address (a re-pointed remotePilotAddress). */
   | { readonly op: 'discovery-target'; readonly id: number; readonly target: DiscoveryTarget }
+  /** A new DNS view for sidecar pod `id` (the `.global` names changed). */
+  | { readonly op: 'names'; readonly id: number; readonly names: NameTable }
 
 export type Reply =
   | { readonly op: 'reply'; readonly req: number; readonly value: unknown }

@@ -12,6 +12,7 @@ import { createEastWestGateway } from '../sni-gateway/index.ts'
 import type {
   ConfigSource,
   DiscoveryTarget,
+  NameTable,
   ProxyConfig,
   ProxyNode,
   WorkloadSecret,
@@ -55,6 +56,8 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
   const feeds = new Map<number, Feed>()
   /** Discovery clients of network-fed proxies, by pod. */
   const clients = new Map<number, AdsClient>()
+  /** How each sidecar pod takes a new DNS view, by pod. */
+  const nameViews = new Map<number, (names: NameTable) => void>()
   let batch: AccessRecord[] = []
   let timer: NodeJS.Timeout | undefined
 
@@ -154,13 +157,18 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
           ...(s.app.version ? { version: s.app.version } : {}),
         })
       : undefined
-    const search = searchPath(s.node.namespace)
+    const search = s.search ?? searchPath(s.node.namespace)
     // The pod's resolver cache: names are looked up per request, the table changes only with a
-    // new pod (nscd-like, and bounded).
+    // new pod or a new view of the `.global` names (nscd-like, and bounded).
     const resolved = new Map<string, string | undefined>()
+    let names = s.names
+    nameViews.set(id, (next) => {
+      names = next
+      resolved.clear()
+    })
     const resolve = (host: string) => {
       if (resolved.has(host)) return resolved.get(host)
-      const ip = resolveName(s.names, host, search)?.addresses[0]
+      const ip = resolveName(names, host, search)?.addresses[0]
       if (resolved.size < 4096) resolved.set(host, ip)
       return ip
     }
@@ -238,6 +246,7 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
       case 'close': {
         feeds.delete(r.id)
         clients.delete(r.id)
+        nameViews.delete(r.id)
         const pod = pods.get(r.id)
         pods.delete(r.id)
         await pod?.close()
@@ -252,6 +261,10 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
   port.on('message', (m) => {
     if (m.op === 'discovery-target') {
       clients.get(m.id)?.retarget(m.target)
+      return
+    }
+    if (m.op === 'names') {
+      nameViews.get(m.id)?.(m.names)
       return
     }
     if (m.op === 'config') {

@@ -11,6 +11,7 @@ import type {
   ConfigSource,
   ConfigWatch,
   DiscoveryTarget,
+  NameTable,
   ProxyConfig,
   ProxyNode,
 } from '../xds/index.ts'
@@ -203,6 +204,10 @@ export class PodHandle {
     this.#link.post({ op: 'discovery-target', id: this.#id, target })
   }
 
+  /** Gives a sidecar pod a new DNS view (its resolver forgets what it cached). */
+  setNames(names: NameTable): void {
+    this.#link.post({ op: 'names', id: this.#id, names })
+  }
   /** Kills the pod's thread as a crash would, to test what the mesh does about it. */
   crashThreadForTest(): Promise<void> {
     return this.#link.kill()

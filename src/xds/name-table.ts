@@ -10,9 +10,12 @@ export interface NameTable {
 
 export const emptyNameTable: NameTable = { records: new Map() }
 
-/** The resolv.conf search path Kubernetes gives a pod in `ns`. */
-export function searchPath(ns: Namespace): readonly string[] {
-  return [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local']
+/**
+ * The resolv.conf search path Kubernetes gives a pod in `ns`, then the pod's `dnsConfig.searches`
+ * (the `.global` install injects `global` and `<ns>.global`).
+ */
+export function searchPath(ns: Namespace, searches: readonly string[] = []): readonly string[] {
+  return [`${ns}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local', ...searches]
 }
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
