@@ -153,17 +153,19 @@ export class ServerExchange {
   reply(status: number, reason: string, headers: readonly string[], body: string): number {
     if (this.#aborted) return 0
     const length = Buffer.byteLength(body)
+    // A response to HEAD announces the body it does not carry (RFC 9110 §9.3.2).
+    const sent = this.head.method === 'HEAD' ? 0 : length
     let text = `HTTP/1.1 ${status} ${reason}\r\n`
     for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`
     text += `content-length: ${length}\r\n`
     if (this.#closeAfter) text += 'connection: close\r\n'
     this.socket.cork()
-    this.writeHead(`${text}\r\n`, { kind: 'length', length }, false)
-    this.socket.write(body)
+    this.writeHead(`${text}\r\n`, { kind: 'length', length: sent }, false)
+    if (sent > 0) this.socket.write(body)
     this.socket.uncork()
-    this.responseBytes += length
+    this.responseBytes += sent
     this.end()
-    return length
+    return sent
   }
 
   /** The connection went away (or the handler gave up): nothing more is written. */

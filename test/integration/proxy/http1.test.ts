@@ -9,6 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { type IncomingMessage, request, type ServerResponse } from 'node:http'
+import { type AddressInfo, createServer } from 'node:net'
 import { type Duplex, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { expect, onTestFinished, test, vi } from 'vitest'
@@ -370,6 +371,28 @@ test('a HEAD response keeps its announced content-length, carries no body, and t
   expect(next.status).toBe(200)
   expect(next.body.toString()).toBe('next')
   expect(proxy.pool.opened).toBe(1)
+})
+
+test('a local reply to HEAD announces its body but sends none, and the connection serves the next request', async () => {
+  // A port nothing listens on: every request gets the proxy's own 503.
+  const closed = createServer().listen(0, '127.0.0.1')
+  await once(closed, 'listening')
+  const port = (closed.address() as AddressInfo).port
+  await new Promise<void>((resolve) => closed.close(() => resolve()))
+  const proxy = await startProxy({ upstream: { port } })
+  const client = await RawClient.connect(proxy.port)
+
+  await client.write('HEAD /headers HTTP/1.1\r\nHost: svc.test\r\n\r\n')
+  const head = await client.response({ noBody: true })
+  expect(head.status).toBe(503)
+  expect(values(head, 'content-length')).toEqual([String('upstream connect error'.length)])
+  expect((await proxy.exchanges.at(0)).responseBytes).toBe(0)
+
+  await client.write('GET /headers HTTP/1.1\r\nHost: svc.test\r\n\r\n')
+  // A body after the HEAD reply would be read as the start of this response.
+  const next = await client.response()
+  expect(next.status).toBe(503)
+  expect(next.body.toString()).toBe('upstream connect error')
 })
 
 test('pipelined requests written in one write are answered in order', async () => {
