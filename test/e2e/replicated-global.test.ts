@@ -245,6 +245,34 @@ spec:
     expect(gone.header.rcode).toBe(NXDOMAIN)
   })
 
+  test('without the *.global DestinationRule the sidecar sends plaintext, which the gateway cannot route', async () => {
+    const m = mesh()
+    const rule = m.clusters
+      .get(c1)
+      ?.config.list()
+      .find((r) => r.metadata.name === 'istio-multicluster-destinationrule')
+    const ref = {
+      kind: 'DestinationRule',
+      namespace: namespace('istio-system'),
+      name: rule?.metadata.name ?? '',
+    } as const
+    const ingress = gatewayOf(m, c2, 'istio-ingressgateway')
+    const before = (await ingress?.proxy.stats())?.no_filter_chain_match ?? 0
+    m.delete(c1, [ref])
+    await m.settled()
+    try {
+      expect(
+        m.pod(SLEEP)?.sidecar?.config?.clusters.find((c) => c.name === HTTPBIN_GLOBAL)?.tls,
+      ).toBeUndefined()
+      expect(await head(m, SLEEP, HEADERS)).toBe(503)
+      expect((await ingress?.proxy.stats())?.no_filter_chain_match).toBeGreaterThan(before)
+    } finally {
+      m.apply(c1, [rule as IstioResource])
+      await m.settled()
+    }
+    expect(await head(m, SLEEP, HEADERS)).toBe(200)
+  })
+
   test("the egress-gateway variant sends the request out through cluster1's egress gateway, then cluster2's ingress gateway", async () => {
     const m = mesh()
     const records = recordsOf(m)
@@ -270,6 +298,7 @@ spec:
         (r) =>
           r.direction === 'gateway' &&
           r.proxy === proxy &&
+          r.requestedServerName === GLOBAL_SNI &&
           r.downstreamRemoteAddress.startsWith(`${ip}:`),
       )
     await vi.waitFor(
