@@ -151,6 +151,24 @@ function inventoryOf(c: Cluster): ClusterInventory {
   return { cluster: c.name, pods, services }
 }
 
+/**
+ * The pod a Deployment's rollout puts in place of `pod`: same ReplicaSet name, a new random-looking
+ * suffix, and the first free address of the cluster's podCIDR (`taken` holds the ones in use).
+ */
+export function replacementPod(
+  pod: Pod,
+  podCIDR: string,
+  taken: Iterable<string>,
+  generation: number,
+): Pod {
+  const base = pod.name.slice(0, pod.name.lastIndexOf('-'))
+  return {
+    ...pod,
+    name: `${base}-${suffix(`${pod.cluster}/${pod.name}/${generation}`, 5)}`,
+    ip: allocator(podCIDR, 2, taken)(),
+  }
+}
+
 /** The pods and Services of every cluster, in topology order. */
 export function buildInventory(spec: Pick<MeshSpec, 'clusters'>): readonly ClusterInventory[] {
   return spec.clusters.map(inventoryOf)

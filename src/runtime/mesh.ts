@@ -24,17 +24,21 @@ import type {
   NetworkId,
   Workload,
 } from '../model/index.ts'
-import { matchesPodRef, namespace, serviceAccount, spiffeId } from '../model/index.ts'
+import { istioAtLeast, matchesPodRef, namespace, serviceAccount, spiffeId } from '../model/index.ts'
 import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds/index.ts'
 import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
 import { createFabricMemory, Fabric } from './fabric.ts'
 import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
+import { Istiod } from './istiod.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
 
 type Unseeded = Omit<SidecarInit, 'seed'> | Omit<GatewayInit, 'seed'>
+
+/** Pilot's mTLS xDS port before istiod (Istio 1.1 to 1.4). */
+const LEGACY_PILOT_PORT = 15011
 
 /** Beyond this many pods with proxies, pod threads host more than one pod each. */
 const MAX_POD_THREADS = 16
@@ -113,9 +117,11 @@ export class Mesh implements AsyncDisposable {
   readonly gateways: readonly RunningGateway[]
   readonly #podThreads: PodThreads
   readonly #closer: Closer
+  readonly #istiods: ReadonlyMap<ClusterId, Istiod>
 
   constructor(parts: {
     spec: MeshSpec
+    istiods: ReadonlyMap<ClusterId, Istiod>
     pki: MeshPki
     fabric: Fabric
     records: RecordStream
@@ -134,6 +140,46 @@ export class Mesh implements AsyncDisposable {
     this.gateways = parts.gateways
     this.#podThreads = parts.podThreads
     this.#closer = parts.closer
+    this.#istiods = parts.istiods
+  }
+
+  /** The istiod pod of a primary cluster (its name and IP change when it restarts). */
+  istiod(cluster: ClusterId): Pod | undefined {
+    return this.#istiods.get(cluster)?.pod
+  }
+
+  /**
+   * Restarts a primary's istiod, as `kubectl rollout restart deployment/istiod` does: a new pod
+   * with a new IP. Proxies that reach it through a gateway find it again; ones pointed at the old
+   * pod IP (the shared-control-plane installs) go stale until re-pointed.
+   */
+  async restartControlPlane(cluster: ClusterId): Promise<Pod> {
+    const istiod = this.#istiods.get(cluster)
+    if (istiod === undefined) throw new Error(`${cluster} runs no istiod`)
+    const old = istiod.pod
+    const next = await istiod.restart()
+    const slot = this.pods.findIndex((p) => p.cluster === cluster && p.name === old.name)
+    if (slot >= 0) (this.pods as RunningPod[])[slot] = next
+    return next
+  }
+
+  /**
+   * Points a remote cluster's proxies at another istiod address (re-installing the remote with a
+   * new `global.remotePilotAddress`); they redial at once.
+   */
+  setRemotePilotAddress(cluster: ClusterId, address: string): void {
+    const c = this.clusters.get(cluster)?.spec
+    if (c?.controlPlane.mode !== 'remote') throw new Error(`${cluster} is not a remote cluster`)
+    const proxies = [
+      ...this.pods
+        .filter((p) => p.cluster === cluster)
+        .flatMap((p) => (p.sidecar ? [p.sidecar] : [])),
+      ...this.gateways.filter((g) => g.cluster === cluster).map((g) => g.proxy),
+    ]
+    for (const h of proxies) {
+      const target = h.discoveryTarget
+      if (target) h.retarget({ ...target, address })
+    }
   }
 
   /** Finds a pod by `cluster/namespace/app-or-name` (the first replica for an app). */
@@ -321,21 +367,37 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       ...(controlPlane ? { controlPlane } : {}),
     })
   }
-  // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network.
+  // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network
+  // (before 1.5 it was pilot, whose mTLS xDS port was 15011).
+  const legacyPilot = !istioAtLeast(spec.istioVersion, 5)
+  const discoveryPort = legacyPilot ? LEGACY_PILOT_PORT : DISCOVERY_PORT
+  const istiods = new Map<ClusterId, Istiod>()
   for (const c of spec.clusters) {
     const cp = clusters.get(c.name)?.controlPlane
-    const istiod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
+    const pod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
     const ca = pki.clusters.get(c.name)
-    if (!cp || !istiod || !ca) continue
+    if (!cp || !pod || !ca) continue
     const served = new Set(watchedClusters(c, opts))
-    const server = await startDiscoveryServer({
-      source: cp,
-      secret: ca.issueWorkload({ identity: istiodIdentity(spec) }),
-      trustDomain: spec.trustDomain,
-      accepts: (cluster) => served.has(cluster),
-      listen: (raw) => fabric.podNetwork(istiod.ip, istiod.network).listen(raw, DISCOVERY_PORT),
+    const secret = ca.issueWorkload({ identity: istiodIdentity(spec) })
+    const istiod = new Istiod({
+      pod,
+      podCIDR: c.podCIDR,
+      fabric,
+      serve: (at) =>
+        startDiscoveryServer({
+          source: cp,
+          secret,
+          trustDomain: spec.trustDomain,
+          accepts: (cluster) => served.has(cluster),
+          listen: (raw) => fabric.podNetwork(at.ip, at.network).listen(raw, discoveryPort),
+        }),
+      taken: () => [...(inventories.get(c.name)?.pods ?? []).map((p) => p.ip), istiod.pod.ip],
+      registries: () =>
+        [...clusters.values()].flatMap((rc) => (rc.controlPlane ? [rc.controlPlane.registry] : [])),
     })
-    closer.defer(() => server.close())
+    await istiod.start()
+    closer.defer(() => istiod.close())
+    istiods.set(c.name, istiod)
   }
   /** In-process pushes for a primary's own pods; remote clusters' pods use discoveryFor. */
   const sourceFor = (c: Cluster): ControlPlane | undefined =>
@@ -344,15 +406,15 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const discoveryFor = (c: Cluster): DiscoveryTarget | undefined => {
     if (c.controlPlane.mode !== 'remote') return undefined
     const primary = specs.get(c.controlPlane.primary)
-    const istiod = inventories.get(c.controlPlane.primary)?.pods.find((p) => p.app === 'istiod')
+    const istiod = istiods.get(c.controlPlane.primary)?.pod
     const address =
       c.controlPlane.remotePilotAddress ?? primary?.eastWestGateway?.address ?? istiod?.ip
     if (address === undefined) return undefined
     const id = istiodIdentity(spec)
     return {
       address,
-      port: DISCOVERY_PORT,
-      serverName: 'istiod.istio-system.svc',
+      port: discoveryPort,
+      serverName: legacyPilot ? 'istio-pilot.istio-system' : 'istiod.istio-system.svc',
       identity: spiffeId(id),
     }
   }
@@ -463,6 +525,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))
   const mesh = new Mesh({
     spec,
+    istiods,
     pki,
     fabric,
     records,
