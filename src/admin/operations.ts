@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from 'fastify'
 import { type ClusterId, isIPv4Address } from '../model/index.ts'
-import type { Mesh } from '../runtime/index.ts'
+import { type Mesh, remoteSecretYaml } from '../runtime/index.ts'
 import {
   errorSchema,
   installRequestSchema,
@@ -27,6 +27,28 @@ export function registerOperationRoutes(app: FastifyInstance, mesh: Mesh): void 
   const unknownCluster = (cluster: string) => ({
     error: `no cluster "${cluster}" in this mesh; its clusters are ${[...mesh.clusters.keys()].join(', ')}`,
   })
+
+  app.get<{ Params: { cluster: string }; Querystring: { name?: string } }>(
+    '/api/v1/clusters/:cluster/remote-secret',
+    {
+      schema: {
+        params,
+        querystring: {
+          type: 'object',
+          properties: { name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' } },
+        },
+        response: { 200: { type: 'string' }, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const cluster = req.params.cluster as ClusterId
+      const ca = mesh.pki.clusters.get(cluster)
+      if (!mesh.clusters.has(cluster) || ca === undefined)
+        return reply.code(404).send(unknownCluster(cluster))
+      reply.type('application/yaml')
+      return remoteSecretYaml(cluster, req.query.name ?? cluster, ca.certPem)
+    },
+  )
 
   app.post<{ Params: { cluster: string }; Body: { namespace: string; deployment: string } }>(
     '/api/v1/clusters/:cluster/rollout-restart',

@@ -273,6 +273,24 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
 
   program
+    .command('x')
+    .description('experimental commands, as istioctl x')
+    .command('create-remote-secret')
+    .description(
+      'print the Secret that lets a primary watch this cluster (apply it with meshsim apply -f - --context PRIMARY)',
+    )
+    .option('--context <cluster>', 'the cluster to make the secret for')
+    .option('--name <name>', 'the cluster name the secret carries (default: the context)')
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .action(async (opts: { context?: string; name?: string; admin?: string }) => {
+      const { createRemoteSecretCommand } = await import('./commands/operations.ts')
+      setExit(await createRemoteSecretCommand(opts, io))
+    })
+
+  program
     .command('install')
     .description(
       "change a running cluster's install values, as istioctl install --set (values.global.remotePilotAddress)",

@@ -5,7 +5,7 @@
 
 import { z } from 'zod'
 import { DNS_1123_LABEL } from '../model/index.ts'
-import { IstioResourceSchema } from './resources/schema.ts'
+import { ClusterResourceSchema } from './resources/schema-kube.ts'
 
 export const API_VERSION = 'meshsim.dev/v1alpha1'
 
@@ -161,15 +161,15 @@ export const ClusterSchema = z
       ),
     workloads: z.array(WorkloadSchema).optional().describe('Deployments and their Services.'),
     resources: z
-      .array(IstioResourceSchema)
+      .array(ClusterResourceSchema)
       .optional()
       .describe(
-        'Istio configuration applied in this cluster at start, as kubectl apply --context would: VirtualService, DestinationRule, ServiceEntry, Gateway. Without metadata.namespace a resource lands in default.',
+        'Resources applied in this cluster at start, as kubectl apply --context would: VirtualService, DestinationRule, ServiceEntry, Gateway, and the v1 Secret (remote secrets) and ConfigMap (istio-system/istio). Without metadata.namespace a resource lands in default.',
       ),
   })
   .describe('A Kubernetes cluster with Istio installed.')
 
-const MeshNetworkSchema = z.strictObject({
+export const MeshNetworkSchema = z.strictObject({
   endpoints: z
     .array(
       z.union(

@@ -3,6 +3,7 @@
 // checks them; control planes read them from their own cluster's config store.
 
 import type { Namespace } from './ids.ts'
+import type { ConfigMap, Secret } from './kube.ts'
 import type { IstioVersion } from './mesh.ts'
 
 /** Istio's default release for topologies that pin none. */
@@ -11,7 +12,13 @@ export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 24 }
 /** Whether a release is `1.minor` or newer (behaviours that changed, istio-semantics §0.1). */
 export const istioAtLeast = (v: IstioVersion, minor: number): boolean => v.minor >= minor
 
-export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway'
+export type IstioKind =
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'ServiceEntry'
+  | 'Gateway'
+  | 'Secret'
+  | 'ConfigMap'
 
 export interface ObjectMeta {
   readonly name: string
@@ -188,7 +195,17 @@ export interface Gateway {
   }
 }
 
-export type IstioResource = VirtualService | DestinationRule | ServiceEntry | Gateway
+/**
+ * What a cluster's API server holds that meshsim reads: Istio's networking resources, remote
+ * secrets and the istio ConfigMap.
+ */
+export type IstioResource =
+  | VirtualService
+  | DestinationRule
+  | ServiceEntry
+  | Gateway
+  | Secret
+  | ConfigMap
 
 /** `kind/namespace/name`: how stores key a resource. */
 export function resourceKey(r: Pick<IstioResource, 'kind' | 'metadata'>): string {

@@ -34,6 +34,7 @@ import { Istiod } from './istiod.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
+import { RemoteClusters } from './remote-clusters.ts'
 
 type Unseeded = Omit<SidecarInit, 'seed'> | Omit<GatewayInit, 'seed'>
 
@@ -104,6 +105,8 @@ export interface RunningCluster {
   /** The cluster's Istio resources (its API server); on a primary, what its control plane reads. */
   readonly config: ConfigStore
   readonly controlPlane?: ControlPlane
+  /** On a primary: the clusters its istiod watches, from remote secrets. */
+  readonly remotes?: RemoteClusters
 }
 
 export class Mesh implements AsyncDisposable {
@@ -328,6 +331,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     closer.defer(() => dns.close())
     const config = new ConfigStore(c.resources)
     let controlPlane: ControlPlane | undefined
+    let remotes: RemoteClusters | undefined
     if (c.controlPlane.mode === 'primary') {
       const registry = new Registry()
       controlPlane = new ControlPlane({
@@ -343,20 +347,42 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       })
       const cp = controlPlane
       closer.defer(() => cp.stop())
-      for (const watched of watchedClusters(c, opts)) {
-        const wc = specs.get(watched)
-        const inv = inventories.get(watched)
-        if (!wc || !inv) continue
-        fillRegistry(registry, wc, inv)
-        if (wc.eastWestGateway && !noGateway.has(wc.name)) {
-          registry.upsertGateway({
-            network: wc.network,
-            cluster: wc.name,
-            address: wc.eastWestGateway.address,
-            port: wc.eastWestGateway.port,
-          })
-        }
+      remotes = new RemoteClusters({
+        self: c,
+        registry,
+        cluster: (name) => specs.get(name as ClusterId),
+        fromTopology: watchedClusters(c, opts).filter((n) => n !== c.name),
+        fill: (wc) => {
+          const inv = inventories.get(wc.name)
+          if (inv) fillRegistry(registry, wc, inv)
+          if (wc.eastWestGateway && !noGateway.has(wc.name)) {
+            registry.upsertGateway({
+              network: wc.network,
+              cluster: wc.name,
+              address: wc.eastWestGateway.address,
+              port: wc.eastWestGateway.port,
+            })
+          }
+        },
+      })
+      const rc = remotes
+      const follow = () => {
+        const resources = config.list()
+        rc.sync(resources)
+        // The istio ConfigMap, when applied, replaces the topology's meshConfig.
+        const cm = resources.find(
+          (r) =>
+            r.kind === 'ConfigMap' &&
+            r.metadata.namespace === 'istio-system' &&
+            r.metadata.name === 'istio',
+        )
+        const meshConfig =
+          (cm?.kind === 'ConfigMap' ? cm.meshConfig : undefined) ?? spec.meshConfig ?? {}
+        if (JSON.stringify(meshConfig) !== JSON.stringify(cp.meshConfig))
+          cp.setMeshConfig(meshConfig)
       }
+      follow()
+      config.onChange(follow)
     }
     clusters.set(c.name, {
       spec: c,
@@ -365,6 +391,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       names,
       config,
       ...(controlPlane ? { controlPlane } : {}),
+      ...(remotes ? { remotes } : {}),
     })
   }
   // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network
@@ -377,7 +404,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const pod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
     const ca = pki.clusters.get(c.name)
     if (!cp || !pod || !ca) continue
-    const served = new Set(watchedClusters(c, opts))
+    const served = clusters.get(c.name)?.remotes?.watched ?? new Set([c.name])
     const secret = ca.issueWorkload({ identity: istiodIdentity(spec) })
     const istiod = new Istiod({
       pod,

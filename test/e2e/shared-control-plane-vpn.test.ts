@@ -4,12 +4,10 @@
 // (Istio issue 4822), still serving, until the remote is pointed at the new address.
 
 import { readFileSync } from 'node:fs'
-import { Writable } from 'node:stream'
-import { describe, expect, onTestFinished, test, vi } from 'vitest'
-import { buildAdmin } from '../../src/admin/index.ts'
-import { run } from '../../src/cli/program.ts'
+import { describe, expect, test, vi } from 'vitest'
 import { clusterId } from '../../src/model/index.ts'
 import type { Mesh } from '../../src/runtime/index.ts'
+import { adminOf, cli } from '../helpers/cli.ts'
 import { tally } from '../helpers/mesh.ts'
 import { problemsOf } from '../helpers/topologies.ts'
 import { endpointsOf, exampleSpec, HELLO, HELLO_CLUSTER, sharedMesh } from '../helpers/traffic.ts'
@@ -17,28 +15,6 @@ import { endpointsOf, exampleSpec, HELLO, HELLO_CLUSTER, sharedMesh } from '../h
 const c1 = clusterId('cluster1')
 const c2 = clusterId('cluster2')
 const FILE = 'shared-control-plane-vpn.yaml'
-
-/** Runs the CLI in this process, as a user would from a shell. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const sink = (add: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, done) {
-        add(String(chunk))
-        done()
-      },
-    })
-  const code = await run(args, {
-    stdout: sink((s) => {
-      stdout += s
-    }),
-    stderr: sink((s) => {
-      stderr += s
-    }),
-  })
-  return { code, stdout, stderr }
-}
 
 const remoteStatuses = (mesh: Mesh) =>
   mesh
@@ -70,13 +46,9 @@ describe(FILE, () => {
 
   test('a restarted control plane comes back at a new IP; the remote goes stale but keeps serving until re-pointed', async () => {
     const m = mesh()
-    const admin = buildAdmin(m)
-    await admin.listen({ host: '127.0.0.1', port: 0 })
-    onTestFinished(() => admin.close())
-    const address = admin.server.address()
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    const url = await adminOf(m)
     const before = m.istiod(c1)
-    const restart = await cli(
+    const restart = await cli([
       'rollout',
       'restart',
       'deployment/istiod',
@@ -86,7 +58,7 @@ describe(FILE, () => {
       'cluster1',
       '--admin',
       url,
-    )
+    ])
     expect(restart).toMatchObject({ code: 0, stdout: 'deployment.apps/istiod restarted\n' })
     const after = m.istiod(c1)
     if (after === undefined) throw new Error('no istiod after the restart')
@@ -109,7 +81,7 @@ describe(FILE, () => {
       'v2',
     ])
 
-    const repoint = await cli(
+    const repoint = await cli([
       'install',
       '--context',
       'cluster2',
@@ -117,7 +89,7 @@ describe(FILE, () => {
       `values.global.remotePilotAddress=${after.ip}`,
       '--admin',
       url,
-    )
+    ])
     expect(repoint.code).toBe(0)
     await vi.waitFor(() => expect(new Set(remoteStatuses(m))).toEqual(new Set(['SYNCED'])), {
       timeout: 5000,

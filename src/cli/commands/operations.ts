@@ -96,3 +96,43 @@ export async function installCommand(
   io.stdout.write(`✔ ${r.cluster}: proxies now reach istiod at ${r.remotePilotAddress}\n`)
   return ExitCode.Ok
 }
+
+/** `meshsim x create-remote-secret --context C [--name N]`: prints the Secret to apply in a primary. */
+export async function createRemoteSecretCommand(
+  opts: TargetOptions & { readonly name?: string },
+  io: Io,
+): Promise<number> {
+  if (!opts.context) {
+    io.stderr.write('meshsim x create-remote-secret: --context CLUSTER is required (the remote)\n')
+    return ExitCode.Usage
+  }
+  try {
+    const base = adminUrl(opts.admin)
+    const query = opts.name ? `?name=${encodeURIComponent(opts.name)}` : ''
+    let res: Response
+    try {
+      res = await fetch(
+        `${base}/api/v1/clusters/${encodeURIComponent(opts.context)}/remote-secret${query}`,
+        { signal: AbortSignal.timeout(5000) },
+      )
+    } catch {
+      throw new MeshUnreachable(`cannot reach the mesh admin API at ${base}`)
+    }
+    const text = await res.text()
+    if (!res.ok) {
+      const message = JSON.parse(text) as { error?: string; message?: string }
+      io.stderr.write(
+        `meshsim x create-remote-secret: ${message.error ?? message.message ?? text}\n`,
+      )
+      return res.status === 400 ? ExitCode.Usage : ExitCode.Error
+    }
+    io.stdout.write(text)
+    return ExitCode.Ok
+  } catch (err) {
+    if (err instanceof MeshUnreachable) {
+      io.stderr.write(`meshsim x create-remote-secret: ${err.message}\n`)
+      return ExitCode.Error
+    }
+    throw err
+  }
+}

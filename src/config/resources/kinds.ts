@@ -9,21 +9,17 @@ export const SUPPORTED_KINDS = [
   'DestinationRule',
   'ServiceEntry',
   'Gateway',
+  'Secret',
+  'ConfigMap',
 ] as const
+
+/** Supported kinds of the core group (apiVersion v1) rather than networking.istio.io. */
+const CORE_KINDS: ReadonlySet<string> = new Set(['Secret', 'ConfigMap'])
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number]
 
 /** API group -> kinds meshsim does not support yet. '' is the core group (apiVersion: v1). */
 const PLANNED: Readonly<Record<string, readonly string[]>> = {
-  '': [
-    'Namespace',
-    'Service',
-    'ServiceAccount',
-    'Pod',
-    'Secret',
-    'ConfigMap',
-    'Endpoints',
-    'PersistentVolumeClaim',
-  ],
+  '': ['Namespace', 'Service', 'ServiceAccount', 'Pod', 'Endpoints', 'PersistentVolumeClaim'],
   apps: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
   batch: ['Job', 'CronJob'],
   autoscaling: ['HorizontalPodAutoscaler'],
@@ -77,7 +73,8 @@ export function lookupKind(kind: string, apiVersion: unknown): KindLookup {
   const supported = SUPPORTED_KINDS.find((k) => k === kind)
   const plannedIn = (g: string) => PLANNED[g]?.includes(kind) ?? false
   // Only an apiVersion naming another group that has this kind makes it that group's kind.
-  if (supported && !(group !== undefined && group !== ISTIO_GROUP && plannedIn(group)))
+  const home = supported && CORE_KINDS.has(supported) ? '' : ISTIO_GROUP
+  if (supported && !(group !== undefined && group !== home && plannedIn(group)))
     return { support: 'supported', kind: supported }
   const owner =
     group !== undefined && plannedIn(group) ? group : Object.keys(PLANNED).find((g) => plannedIn(g))

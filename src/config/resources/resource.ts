@@ -13,6 +13,7 @@ import { ProblemCode } from '../errors.ts'
 import { findingsFromIssues } from '../issues.ts'
 import type { Finding } from '../references.ts'
 import { didYouMean } from '../suggest.ts'
+import { checkConfigMap, toConfigMap } from './config-map.ts'
 import { checkDestinationRule, toDestinationRule } from './destination-rule.ts'
 import { checkGateway, toGateway } from './gateway.ts'
 import { lookupKind, SUPPORTED_KINDS, type SupportedKind } from './kinds.ts'
@@ -24,6 +25,8 @@ import {
   ServiceEntrySchema,
   VirtualServiceSchema,
 } from './schema.ts'
+import { ConfigMapSchema, SecretSchema } from './schema-kube.ts'
+import { checkSecret, toSecret } from './secret.ts'
 import { checkServiceEntry, toServiceEntry } from './service-entry.ts'
 import { checkLabels } from './values.ts'
 import { checkVirtualService, toVirtualService } from './virtual-service.ts'
@@ -84,6 +87,10 @@ function checkKind(kind: SupportedKind, raw: unknown, ns: string, r: Report) {
       return run(ServiceEntrySchema, checkServiceEntry, toServiceEntry, raw, ns, r)
     case 'Gateway':
       return run(GatewaySchema, checkGateway, toGateway, raw, ns, r)
+    case 'Secret':
+      return run(SecretSchema, checkSecret, toSecret, raw, ns, r)
+    case 'ConfigMap':
+      return run(ConfigMapSchema, checkConfigMap, toConfigMap, raw, ns, r)
   }
 }
 

@@ -126,7 +126,6 @@ describe('kinds meshsim does not read are named as such', () => {
     ['v1', 'Service'],
     ['v1', 'ServiceAccount'],
     ['apps/v1', 'Deployment'],
-    ['v1', 'Secret'],
     ['security.istio.io/v1', 'PeerAuthentication'],
     ['networking.istio.io/v1', 'Sidecar'],
     ['networking.istio.io/v1alpha3', 'EnvoyFilter'],
