@@ -312,6 +312,7 @@ function toSpec(
             eastWestGateway: {
               address: c.eastWestGateway.address,
               port: c.eastWestGateway.port ?? 15443,
+              deployment: c.eastWestGateway.deployment ?? 'istio-eastwestgateway',
             },
           }
         : {}),

@@ -141,6 +141,12 @@ export const ClusterSchema = z
         port: port('eastWestGateway.port')
           .optional()
           .describe('The AUTO_PASSTHROUGH mTLS port; default 15443.'),
+        deployment: z
+          .enum(['istio-eastwestgateway', 'istio-ingressgateway'])
+          .optional()
+          .describe(
+            "istio-eastwestgateway (default): gen-eastwest-gateway.sh plus expose-services.yaml, labels istio=eastwestgateway. istio-ingressgateway: the older guides' ingress gateway, labels istio=ingressgateway, exposing only what Gateway resources say.",
+          ),
       })
       .optional()
       .describe(

@@ -126,9 +126,10 @@ function inventoryOf(c: Cluster): ClusterInventory {
     ])
   }
   if (c.eastWestGateway) {
-    const sa = serviceAccount('istio-eastwestgateway-service-account')
-    addPods(SYSTEM, 'istio-eastwestgateway', 'istio-eastwestgateway', sa, 1)
-    addService(SYSTEM, 'istio-eastwestgateway', [
+    const name = c.eastWestGateway.deployment
+    const sa = serviceAccount(`${name}-service-account`)
+    addPods(SYSTEM, name, name, sa, 1)
+    addService(SYSTEM, name, [
       {
         name: 'tls',
         port: c.eastWestGateway.port,

@@ -504,8 +504,8 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         }),
       )
     }
-    const gwPod = running.inventory.pods.find((p) => p.app === 'istio-eastwestgateway')
     const ew = c.eastWestGateway
+    const gwPod = running.inventory.pods.find((p) => p.app === ew?.deployment)
     if (ew && gwPod && !noGateway.has(c.name)) {
       const node = nodeFor('router', gwPod)
       const init: Omit<GatewayInit, 'seed'> = {
@@ -513,7 +513,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         // gen-eastwest-gateway.sh's labels, which Gateway selectors match.
         node: {
           ...node,
-          labels: { ...node.labels, istio: 'eastwestgateway' },
+          labels: { ...node.labels, istio: ew.deployment.replace(/^istio-/, '') },
           requestedNetworkView: [c.network],
         },
         publicAddresses: [ew.address],

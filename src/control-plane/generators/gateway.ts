@@ -154,7 +154,8 @@ function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
     }
   }
 
-  autoPassthrough(IMPLICIT)
+  // gen-eastwest-gateway.sh's gateway comes with expose-services.yaml; an ingress gateway does not.
+  if (node.labels.istio === 'eastwestgateway') autoPassthrough(IMPLICIT)
   for (const gw of snap.config.gateways) {
     if (!selects(gw, node)) continue
     for (const server of gw.spec.servers) {
