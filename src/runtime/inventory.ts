@@ -13,7 +13,14 @@ import type {
   ServiceHost,
   ServicePort,
 } from '../model/index.ts'
-import { intToIpv4, ipv4ToInt, namespace, serviceAccount, serviceHost } from '../model/index.ts'
+import {
+  intToIpv4,
+  ipv4ToInt,
+  istioAtLeast,
+  namespace,
+  serviceAccount,
+  serviceHost,
+} from '../model/index.ts'
 
 export interface Pod {
   readonly cluster: ClusterId
@@ -76,7 +83,10 @@ function allocator(cidr: string, first: number, taken: Iterable<string> = []): (
 
 const SYSTEM = namespace('istio-system')
 
-function inventoryOf(c: Cluster): ClusterInventory {
+/** The control plane's Deployment: istiod since Istio 1.5, istio-pilot before. */
+export const CONTROL_PLANE_APPS: ReadonlySet<string> = new Set(['istiod', 'istio-pilot'])
+
+function inventoryOf(c: Cluster, legacyPilot: boolean): ClusterInventory {
   const podIp = allocator(c.podCIDR, 2)
   const fixed = c.workloads.flatMap((w) => (w.clusterIP ? [w.clusterIP] : []))
   // Addresses start at .2: .1 is the `kubernetes` Service (and the pod network's gateway).
@@ -117,12 +127,21 @@ function inventoryOf(c: Cluster): ClusterInventory {
     }
   }
 
-  if (c.controlPlane.mode === 'primary') {
+  if (c.controlPlane.mode === 'primary' && !legacyPilot) {
     addPods(SYSTEM, 'istiod', 'istiod', serviceAccount('istiod'), 1)
     addService(SYSTEM, 'istiod', [
       { name: 'grpc-xds', port: 15010, targetPort: 15010, protocol: 'GRPC' },
       { name: 'https-dns', port: 15012, targetPort: 15012, protocol: 'HTTPS' },
       { name: 'https-webhook', port: 443, targetPort: 15017, protocol: 'HTTPS' },
+    ])
+  }
+  if (c.controlPlane.mode === 'primary' && legacyPilot) {
+    // Before 1.5 the control plane was several Deployments; pilot is the one proxies talk to.
+    addPods(SYSTEM, 'istio-pilot', 'istio-pilot', serviceAccount('istio-pilot-service-account'), 1)
+    addService(SYSTEM, 'istio-pilot', [
+      { name: 'grpc-xds', port: 15010, targetPort: 15010, protocol: 'GRPC' },
+      { name: 'https-xds', port: 15011, targetPort: 15011, protocol: 'HTTPS' },
+      { name: 'http-monitoring', port: 15014, targetPort: 15014, protocol: 'HTTP' },
     ])
   }
   if (c.eastWestGateway) {
@@ -171,6 +190,9 @@ export function replacementPod(
 }
 
 /** The pods and Services of every cluster, in topology order. */
-export function buildInventory(spec: Pick<MeshSpec, 'clusters'>): readonly ClusterInventory[] {
-  return spec.clusters.map(inventoryOf)
+export function buildInventory(
+  spec: Pick<MeshSpec, 'clusters'> & Partial<Pick<MeshSpec, 'istioVersion'>>,
+): readonly ClusterInventory[] {
+  const legacyPilot = spec.istioVersion !== undefined && !istioAtLeast(spec.istioVersion, 5)
+  return spec.clusters.map((c) => inventoryOf(c, legacyPilot))
 }

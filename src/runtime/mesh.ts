@@ -29,7 +29,7 @@ import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds
 import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
 import { createFabricMemory, Fabric } from './fabric.ts'
-import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
+import { buildInventory, type ClusterInventory, CONTROL_PLANE_APPS, type Pod } from './inventory.ts'
 import { Istiod } from './istiod.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
@@ -310,7 +310,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const specs = new Map(spec.clusters.map((c) => [c.name, c]))
   const noGateway = new Set(opts.withoutGateways ?? [])
   const podCount = [...inventories.values()].reduce(
-    (n, inv) => n + inv.pods.filter((p) => p.app !== 'istiod').length,
+    (n, inv) => n + inv.pods.filter((p) => !CONTROL_PLANE_APPS.has(p.app)).length,
     0,
   )
   const podThreads = new PodThreads({
@@ -339,6 +339,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         registry,
         config,
         ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
+        ...(spec.meshNetworks ? { meshNetworks: spec.meshNetworks } : {}),
         settings: {
           trustDomain: spec.trustDomain,
           connectTimeoutMs,
@@ -369,17 +370,20 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       const follow = () => {
         const resources = config.list()
         rc.sync(resources)
-        // The istio ConfigMap, when applied, replaces the topology's meshConfig.
+        // The istio ConfigMap, when applied, replaces the topology's meshConfig and meshNetworks.
         const cm = resources.find(
           (r) =>
             r.kind === 'ConfigMap' &&
             r.metadata.namespace === 'istio-system' &&
             r.metadata.name === 'istio',
         )
-        const meshConfig =
-          (cm?.kind === 'ConfigMap' ? cm.meshConfig : undefined) ?? spec.meshConfig ?? {}
+        const istio = cm?.kind === 'ConfigMap' ? cm : undefined
+        const meshConfig = istio?.meshConfig ?? spec.meshConfig ?? {}
         if (JSON.stringify(meshConfig) !== JSON.stringify(cp.meshConfig))
           cp.setMeshConfig(meshConfig)
+        const meshNetworks = istio?.meshNetworks ?? spec.meshNetworks
+        if (JSON.stringify(meshNetworks) !== JSON.stringify(cp.meshNetworks))
+          cp.setMeshNetworks(meshNetworks)
       }
       follow()
       config.onChange(follow)
@@ -401,7 +405,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const istiods = new Map<ClusterId, Istiod>()
   for (const c of spec.clusters) {
     const cp = clusters.get(c.name)?.controlPlane
-    const pod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
+    const pod = inventories.get(c.name)?.pods.find((p) => CONTROL_PLANE_APPS.has(p.app))
     const ca = pki.clusters.get(c.name)
     if (!cp || !pod || !ca) continue
     const served = clusters.get(c.name)?.remotes?.watched ?? new Set([c.name])
@@ -567,12 +571,14 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   return mesh
 }
 
-/** istiod's workload identity (its service account in istio-system). */
+/** istiod's workload identity (its service account in istio-system; pilot's before 1.5). */
 function istiodIdentity(spec: MeshSpec) {
   return {
     trustDomain: spec.trustDomain,
     namespace: namespace('istio-system'),
-    serviceAccount: serviceAccount('istiod'),
+    serviceAccount: serviceAccount(
+      istioAtLeast(spec.istioVersion, 5) ? 'istiod' : 'istio-pilot-service-account',
+    ),
   }
 }
 

@@ -3,7 +3,7 @@
 // to that gateway's address:15443, weighted by the endpoints it stands for.
 
 import type { NetworkId } from '../../model/index.ts'
-import { clusterName, hostMatches } from '../../model/index.ts'
+import { clusterName, hostMatches, istioAtLeast } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
@@ -39,17 +39,29 @@ function podEndpoint(e: EndpointRecord, port: number, weight: number): LbEndpoin
   }
 }
 
-/** The endpoints one proxy should see for one service port, after split horizon. */
+/** Istio 1.1-1.4's multiplier: the product of gateway counts above one, per network. */
+function legacyMultiples(gateways: readonly NetworkGateway[]): number {
+  const counts = new Map<string, number>()
+  for (const g of gateways) counts.set(g.network, (counts.get(g.network) ?? 0) + 1)
+  return [...counts.values()].filter((n) => n > 1).reduce((a, b) => a * b, 1)
+}
+
+/**
+ * The endpoints one proxy should see for one service port, after split horizon. With `legacy`
+ * (Istio 1.1 to 1.4) a network is local only if it is exactly the proxy's, and the endpoints of
+ * a remote network with no gateway are dropped instead of kept (istio-semantics §3.3).
+ */
 export function splitHorizon(
   node: Pick<ProxyNode, 'network' | 'requestedNetworkView'>,
   endpoints: readonly EndpointRecord[],
   targetPort: number,
   gateways: readonly NetworkGateway[],
+  legacy = false,
 ): LbEndpoint[] {
   const view = node.requestedNetworkView
   const visible = view ? endpoints.filter((e) => view.includes(e.network)) : endpoints
   if (gateways.length === 0) return visible.map((e) => podEndpoint(e, targetPort, 1))
-  const scale = scaleFactor(gateways)
+  const scale = legacy ? legacyMultiples(gateways) : scaleFactor(gateways)
   const localities = [...new Set(visible.map((e) => e.locality))]
   const out: LbEndpoint[] = []
   for (const locality of localities) {
@@ -59,10 +71,16 @@ export function splitHorizon(
       const gws =
         forCluster.length > 0 ? forCluster : gateways.filter((g) => g.network === e.network)
       const w = scale
-      const forced = node.network === '' && e.network !== '' && gws.length > 0
-      if (!forced && (sameOrEmpty(node.network, e.network) || gws.length === 0)) {
-        out.push(podEndpoint(e, targetPort, w))
-        continue
+      if (legacy) {
+        if (e.network === node.network) out.push(podEndpoint(e, targetPort, w))
+        // "the endpoints within network %s will be ignored for no gateways configured"
+        if (e.network === node.network || gws.length === 0) continue
+      } else {
+        const forced = node.network === '' && e.network !== '' && gws.length > 0
+        if (!forced && (sameOrEmpty(node.network, e.network) || gws.length === 0)) {
+          out.push(podEndpoint(e, targetPort, w))
+          continue
+        }
       }
       // Cross-network traffic needs Istio mTLS for the gateway's SNI routing.
       if (e.tlsMode !== 'istio') continue
@@ -84,6 +102,10 @@ export function splitHorizon(
   }
   return out
 }
+
+/** Whether the snapshot's release filters endpoints as Istio 1.1 to 1.4 did. */
+export const isLegacySplitHorizon = (snap: MeshSnapshot): boolean =>
+  snap.settings.istioVersion !== undefined && !istioAtLeast(snap.settings.istioVersion, 5)
 
 /** Whether meshConfig makes a host cluster-local (`serviceSettings[].settings.clusterLocal`). */
 export function isClusterLocal(snap: MeshSnapshot, host: string): boolean {
@@ -123,6 +145,7 @@ export function buildSidecarEndpoints(
           records.filter((e) => inSubset(e, subset)),
           p.targetPort,
           snap.gateways,
+          isLegacySplitHorizon(snap),
         ),
       })),
     )
