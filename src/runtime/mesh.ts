@@ -483,7 +483,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       const slot = pods.push(pod) - 1
       const init: Omit<SidecarInit, 'seed'> = {
         kind: 'sidecar',
-        node: nodeFor('sidecar', pod),
+        node: nodeFor('sidecar', pod, c),
         secret: ca.issueWorkload({
           identity: {
             trustDomain: spec.trustDomain,
@@ -511,7 +511,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const ew = c.eastWestGateway
     const gwPod = running.inventory.pods.find((p) => p.app === ew?.deployment)
     if (ew && gwPod && !noGateway.has(c.name)) {
-      const node = nodeFor('router', gwPod)
+      const node = nodeFor('router', gwPod, c)
       const init: Omit<GatewayInit, 'seed'> = {
         kind: 'gateway',
         // gen-eastwest-gateway.sh's labels, which Gateway selectors match.
@@ -582,8 +582,18 @@ function istiodIdentity(spec: MeshSpec) {
   }
 }
 
-function nodeFor(type: ProxyNode['type'], pod: Pod): ProxyNode {
+/** A cluster's nodes' locality as Istio writes it: `region/zone/subzone`, trailing parts dropped. */
+function localityOf(c: Cluster): string {
+  return c.locality
+    ? [c.locality.region, c.locality.zone ?? '', c.locality.subzone ?? '']
+        .join('/')
+        .replace(/\/+$/, '')
+    : ''
+}
+
+function nodeFor(type: ProxyNode['type'], pod: Pod, c: Cluster): ProxyNode {
   return {
+    locality: localityOf(c),
     id: proxyNodeId(type, pod.ip, pod.name, pod.namespace),
     type,
     cluster: pod.cluster,
@@ -611,11 +621,7 @@ function fillRegistry(registry: Registry, c: Cluster, inv: ClusterInventory): vo
   for (const pod of inv.pods) {
     const svc = inv.services.find((s) => s.namespace === pod.namespace && s.name === pod.app)
     if (!svc) continue
-    const locality = c.locality
-      ? [c.locality.region, c.locality.zone ?? '', c.locality.subzone ?? '']
-          .join('/')
-          .replace(/\/+$/, '')
-      : ''
+    const locality = localityOf(c)
     const ep: EndpointRecord = {
       host: svc.host,
       cluster: c.name,

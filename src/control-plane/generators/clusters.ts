@@ -9,6 +9,7 @@ import {
   clusterVariants,
   destinationRuleFor,
   lbPolicyOf,
+  outlierOf,
   ruleRef,
   tlsOf,
 } from './destination-rules.ts'
@@ -36,6 +37,7 @@ function sidecarCluster(
 ): Cluster {
   const key = { direction: 'outbound' as const, port: port.port, subset: subsetName, host: s.host }
   const tls = tlsOf(rule, subset)
+  const outlier = outlierOf(rule, subset)
   // ISTIO_MUTUAL, or auto-mTLS when the rule says nothing: every mesh endpoint has a sidecar.
   const mtls = tls === undefined || tls.mode === 'ISTIO_MUTUAL'
   return {
@@ -49,6 +51,7 @@ function sidecarCluster(
     lbPolicy: lbPolicyOf(rule, subset),
     connectTimeoutMs: snap.settings.connectTimeoutMs,
     ...(rule ? { destinationRule: ruleRef(rule) } : {}),
+    ...(outlier ? { outlierDetection: outlier } : {}),
   }
 }
 

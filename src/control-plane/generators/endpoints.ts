@@ -7,7 +7,13 @@ import { clusterName, hostMatches, istioAtLeast } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
-import { clusterVariants, destinationRuleFor, inSubset } from './destination-rules.ts'
+import {
+  clusterVariants,
+  destinationRuleFor,
+  inSubset,
+  localityFailover,
+  localityPriority,
+} from './destination-rules.ts'
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
 const lcm = (a: number, b: number): number => (a * b) / gcd(a, b)
@@ -103,6 +109,14 @@ export function splitHorizon(
   return out
 }
 
+/** Locality failover: each endpoint's priority from its locality, compacted to 0..N. */
+function prioritized(node: ProxyNode, failover: boolean, eps: LbEndpoint[]): LbEndpoint[] {
+  if (!failover) return eps
+  const raw = eps.map((e) => localityPriority(node.locality ?? '', e.locality))
+  const levels = [...new Set(raw)].sort((a, b) => a - b)
+  return eps.map((e, i) => ({ ...e, priority: levels.indexOf(raw[i] ?? 0) }))
+}
+
 /** Whether the snapshot's release filters endpoints as Istio 1.1 to 1.4 did. */
 export const isLegacySplitHorizon = (snap: MeshSnapshot): boolean =>
   snap.settings.istioVersion !== undefined && !istioAtLeast(snap.settings.istioVersion, 5)
@@ -140,12 +154,16 @@ export function buildSidecarEndpoints(
           host: s.host,
         }),
         // Subsets select endpoints first; split horizon then collapses the remote ones.
-        endpoints: splitHorizon(
+        endpoints: prioritized(
           node,
-          records.filter((e) => inSubset(e, subset)),
-          p.targetPort,
-          snap.gateways,
-          isLegacySplitHorizon(snap),
+          localityFailover(rule, subset),
+          splitHorizon(
+            node,
+            records.filter((e) => inSubset(e, subset)),
+            p.targetPort,
+            snap.gateways,
+            isLegacySplitHorizon(snap),
+          ),
         ),
       })),
     )
