@@ -25,6 +25,11 @@ describe('remote secrets on two-networks.yaml started without cluster1 -> cluste
       'pod',
     ])
     expect(await tally(m, 'cluster1/sample/sleep', HELLO, 10)).toEqual({ v1: 10 })
+    // cluster2 still holds its secret for cluster1, so it keeps seeing both.
+    expect(Object.keys(await tally(m, 'cluster2/sample/sleep', HELLO, 20)).sort()).toEqual([
+      'v1',
+      'v2',
+    ])
   })
 
   test('create-remote-secret piped into apply adds cluster2; delete removes it again', async () => {
