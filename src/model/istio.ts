@@ -3,7 +3,14 @@
 // checks them; control planes read them from their own cluster's config store.
 
 import type { Namespace } from './ids.ts'
-import type { ConfigMap, Secret } from './kube.ts'
+import type {
+  ConfigMap,
+  Deployment,
+  KubeNamespace,
+  KubeService,
+  KubeServiceAccount,
+  Secret,
+} from './kube.ts'
 import type { IstioVersion } from './mesh.ts'
 
 /** Istio's default release for topologies that pin none. */
@@ -19,6 +26,10 @@ export type IstioKind =
   | 'Gateway'
   | 'Secret'
   | 'ConfigMap'
+  | 'Namespace'
+  | 'Service'
+  | 'ServiceAccount'
+  | 'Deployment'
 
 export interface ObjectMeta {
   readonly name: string
@@ -197,7 +208,8 @@ export interface Gateway {
 
 /**
  * What a cluster's API server holds that meshsim reads: Istio's networking resources, remote
- * secrets and the istio ConfigMap.
+ * secrets, the istio ConfigMap, and the workload kinds (Namespace, Service, ServiceAccount,
+ * Deployment).
  */
 export type IstioResource =
   | VirtualService
@@ -206,6 +218,10 @@ export type IstioResource =
   | Gateway
   | Secret
   | ConfigMap
+  | KubeNamespace
+  | KubeService
+  | KubeServiceAccount
+  | Deployment
 
 /** `kind/namespace/name`: how stores key a resource. */
 export function resourceKey(r: Pick<IstioResource, 'kind' | 'metadata'>): string {
