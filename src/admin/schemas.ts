@@ -125,3 +125,33 @@ export const problemsResponseSchema = {
     problems: { type: 'array', items: problem },
   },
 } as const
+
+export const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: { error: { type: 'string' } },
+} as const
+
+export const restartRequestSchema = {
+  type: 'object',
+  required: ['namespace', 'deployment'],
+  properties: { namespace: { type: 'string' }, deployment: { type: 'string' } },
+} as const
+
+export const restartResponseSchema = {
+  type: 'object',
+  required: ['pod', 'ip'],
+  properties: { pod: { type: 'string' }, ip: { type: 'string' } },
+} as const
+
+export const installRequestSchema = {
+  type: 'object',
+  required: ['set'],
+  properties: { set: { type: 'object', additionalProperties: { type: 'string' } } },
+} as const
+
+export const installResponseSchema = {
+  type: 'object',
+  required: ['cluster', 'remotePilotAddress'],
+  properties: { cluster: { type: 'string' }, remotePilotAddress: { type: 'string' } },
+} as const

@@ -253,6 +253,64 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       )
   }
 
+  program
+    .command('rollout')
+    .description('manage rollouts, as kubectl rollout')
+    .command('restart')
+    .description('restart a Deployment (new pods, new IPs): deployment/istiod in istio-system')
+    .argument('<resource>', 'deployment/NAME')
+    .option('--context <cluster>', 'the cluster to act on')
+    .option('-n, --namespace <ns>', 'namespace of the Deployment', 'default')
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .action(
+      async (resource: string, opts: { context?: string; namespace: string; admin?: string }) => {
+        const { rolloutRestartCommand } = await import('./commands/operations.ts')
+        setExit(await rolloutRestartCommand(resource, opts, io))
+      },
+    )
+
+  program
+    .command('x')
+    .description('experimental commands, as istioctl x')
+    .command('create-remote-secret')
+    .description(
+      'print the Secret that lets a primary watch this cluster (apply it with meshsim apply -f - --context PRIMARY)',
+    )
+    .option('--context <cluster>', 'the cluster to make the secret for')
+    .option('--name <name>', 'the cluster name the secret carries (default: the context)')
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .action(async (opts: { context?: string; name?: string; admin?: string }) => {
+      const { createRemoteSecretCommand } = await import('./commands/operations.ts')
+      setExit(await createRemoteSecretCommand(opts, io))
+    })
+
+  program
+    .command('install')
+    .description(
+      "change a running cluster's install values, as istioctl install --set (values.global.remotePilotAddress)",
+    )
+    .option('--context <cluster>', 'the cluster to act on')
+    .option(
+      '--set <key=value>',
+      'an install value; repeatable',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option(
+      '--admin <url>',
+      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+    )
+    .action(async (opts: { context?: string; set: string[]; admin?: string }) => {
+      const { installCommand } = await import('./commands/operations.ts')
+      setExit(await installCommand(opts, io))
+    })
+
   return program
 }
 
@@ -262,7 +320,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const program = buildProgram(io, (c) => {
     code = c
   })
-  for (const sub of program.commands) sub.exitOverride().configureOutput(program.configureOutput())
+  const override = (cmd: Command): void => {
+    for (const sub of cmd.commands) {
+      sub.exitOverride().configureOutput(program.configureOutput())
+      override(sub)
+    }
+  }
+  override(program)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return code

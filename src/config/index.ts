@@ -15,14 +15,11 @@ export {
   type CheckedResource,
   type CheckOptions,
   checkResource,
-  compileRe2,
   ISTIO_API_VERSIONS,
   loadResourceFile,
   MAX_RESOURCE_BYTES,
   type ParsedResources,
   type ParseResourcesOptions,
   parseResources,
-  type Re2Problem,
-  re2Problem,
 } from './resources/index.ts'
 export { API_VERSION, topologyJsonSchema } from './schema.ts'

@@ -3,7 +3,7 @@
 
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { type Document, isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml'
+import { type Document, isMap } from 'yaml'
 import {
   clusterId,
   type IstioResource,
@@ -25,11 +25,11 @@ import { checkInlineResources } from './resources/index.ts'
 import { salvage } from './salvage.ts'
 import { SAMPLE_DEFAULTS } from './samples.ts'
 import { API_VERSION, durationMs, type MeshDocument, MeshDocumentSchema } from './schema.ts'
+import { readYaml, tooLarge } from './yaml.ts'
 
 /** Topology files are hand-written and small; anything larger is refused before parsing. */
 export const MAX_TOPOLOGY_BYTES = 1024 * 1024
-const MAX_ALIASES = 100
-const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+const WHAT = 'topology files'
 
 export interface ParseOptions {
   /** The file name used in messages. */
@@ -78,7 +78,8 @@ export function loadTopologyFile(
         : String((err as Error).message),
     )
   }
-  if (size > MAX_TOPOLOGY_BYTES) throw new ConfigError([tooLarge(file, size)])
+  if (size > MAX_TOPOLOGY_BYTES)
+    throw new ConfigError([tooLarge(file, size, MAX_TOPOLOGY_BYTES, WHAT)])
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -88,25 +89,12 @@ export function loadTopologyFile(
   return parseTopology(text, { file, baseDir: dirname(resolve(file)), ...opts })
 }
 
-function tooLarge(file: string, bytes: number): Problem {
-  return {
-    code: ProblemCode.TooLarge,
-    file,
-    line: 1,
-    col: 1,
-    path: '',
-    message: `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; topology files are limited to ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MiB`,
-  }
-}
-
 /** Parses and validates topology text. Throws ConfigError listing every problem. */
 export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   const { file } = opts
-  const bytes = Buffer.byteLength(text)
-  if (bytes > MAX_TOPOLOGY_BYTES) throw new ConfigError([tooLarge(file, bytes)])
-
-  const lines = new LineCounter()
-  const problems: Problem[] = []
+  const yaml = readYaml(text, file, MAX_TOPOLOGY_BYTES, WHAT)
+  const lines = yaml.lines
+  const problems: Problem[] = [...yaml.problems]
   const at = (doc: Document, f: Finding): Problem => ({
     code: f.code,
     file,
@@ -119,66 +107,10 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
     throw new ConfigError(problems)
   }
 
-  const docs = parseAllDocuments(text, {
-    lineCounter: lines,
-    uniqueKeys: true,
-    prettyErrors: false,
-  })
-  const all = Array.isArray(docs) ? docs : [docs]
-  for (const doc of all) {
-    let exhausted = false
-    for (const e of doc.errors) {
-      // A stack overflow is reported once per nesting level; once is enough.
-      if (e.code === 'RESOURCE_EXHAUSTION' || e.message.includes('call stack')) {
-        if (exhausted) continue
-        exhausted = true
-      }
-      const { line, col } = lines.linePos(e.pos[0])
-      problems.push({
-        code: codeForYamlError(e.code, e.message),
-        file,
-        line,
-        col,
-        path: '',
-        message: yamlMessage(e.code, e.message),
-      })
-    }
-  }
   if (problems.length > 0) fail()
 
   const meshes: { doc: Document; value: unknown }[] = []
-  for (const doc of all) {
-    if (doc.contents === null) continue
-    visit(doc, {
-      Pair(_, pair) {
-        if (isScalar(pair.key) && RESERVED_KEYS.has(String(pair.key.value))) {
-          const { line, col } = lines.linePos(pair.key.range?.[0] ?? 0)
-          problems.push({
-            code: ProblemCode.ReservedKey,
-            file,
-            line,
-            col,
-            path: '',
-            message: `"${String(pair.key.value)}" is not allowed as a key`,
-          })
-        }
-      },
-    })
-    let value: unknown
-    try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIASES })
-    } catch (err) {
-      const { line, col } = lines.linePos(doc.contents.range?.[0] ?? 0)
-      problems.push({
-        code: ProblemCode.TooComplex,
-        file,
-        line,
-        col,
-        path: '',
-        message: `the document expands too far (${(err as Error).message}); aliases may be used at most ${MAX_ALIASES} times`,
-      })
-      continue
-    }
+  for (const { doc, value } of yaml.docs) {
     const kind = isMap(doc.contents) ? doc.get('kind') : undefined
     if (kind === 'Mesh' || kind === undefined) meshes.push({ doc, value })
     else {
@@ -248,22 +180,6 @@ export function parseTopology(text: string, opts: ParseOptions): MeshSpec {
   return spec
 }
 
-function codeForYamlError(code: string, message: string): Problem['code'] {
-  if (code === 'DUPLICATE_KEY') return ProblemCode.DuplicateKey
-  if (code === 'RESOURCE_EXHAUSTION' || message.includes('call stack'))
-    return ProblemCode.TooComplex
-  return ProblemCode.Syntax
-}
-
-function yamlMessage(code: string, message: string): string {
-  if (code === 'DUPLICATE_KEY')
-    return `${message}; each key may appear once in a mapping (the later one would silently win)`
-  if (code === 'RESOURCE_EXHAUSTION' || message.includes('call stack')) {
-    return 'the document is nested too deeply to read; topology files are only a few levels deep'
-  }
-  return message
-}
-
 /** Applies defaults and brands ids: the only place raw strings become typed names. */
 function toSpec(
   doc: MeshDocument,
@@ -312,6 +228,7 @@ function toSpec(
             eastWestGateway: {
               address: c.eastWestGateway.address,
               port: c.eastWestGateway.port ?? 15443,
+              deployment: c.eastWestGateway.deployment ?? 'istio-eastwestgateway',
             },
           }
         : {}),

@@ -5,7 +5,7 @@
 
 import { z } from 'zod'
 import { DNS_1123_LABEL } from '../model/index.ts'
-import { IstioResourceSchema } from './resources/schema.ts'
+import { ClusterResourceSchema } from './resources/schema-kube.ts'
 
 export const API_VERSION = 'meshsim.dev/v1alpha1'
 
@@ -141,6 +141,12 @@ export const ClusterSchema = z
         port: port('eastWestGateway.port')
           .optional()
           .describe('The AUTO_PASSTHROUGH mTLS port; default 15443.'),
+        deployment: z
+          .enum(['istio-eastwestgateway', 'istio-ingressgateway'])
+          .optional()
+          .describe(
+            "istio-eastwestgateway (default): gen-eastwest-gateway.sh plus expose-services.yaml, labels istio=eastwestgateway. istio-ingressgateway: the older guides' ingress gateway, labels istio=ingressgateway, exposing only what Gateway resources say.",
+          ),
       })
       .optional()
       .describe(
@@ -185,15 +191,15 @@ export const ClusterSchema = z
       ),
     workloads: z.array(WorkloadSchema).optional().describe('Deployments and their Services.'),
     resources: z
-      .array(IstioResourceSchema)
+      .array(ClusterResourceSchema)
       .optional()
       .describe(
-        'Istio configuration applied in this cluster at start, as kubectl apply --context would: VirtualService, DestinationRule, ServiceEntry, Gateway. Without metadata.namespace a resource lands in default.',
+        'Resources applied in this cluster at start, as kubectl apply --context would: VirtualService, DestinationRule, ServiceEntry, Gateway, and the v1 Secret (remote secrets) and ConfigMap (istio-system/istio). Without metadata.namespace a resource lands in default.',
       ),
   })
   .describe('A Kubernetes cluster with Istio installed.')
 
-const MeshNetworkSchema = z.strictObject({
+export const MeshNetworkSchema = z.strictObject({
   endpoints: z
     .array(
       z.union(

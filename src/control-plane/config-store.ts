@@ -14,8 +14,7 @@ export interface ResourceRef {
   readonly name: string
 }
 
-const same = (a: IstioResource, b: IstioResource) =>
-  JSON.stringify([a.metadata, a.spec]) === JSON.stringify([b.metadata, b.spec])
+const same = (a: IstioResource, b: IstioResource) => JSON.stringify(a) === JSON.stringify(b)
 
 export class ConfigStore {
   /** Insertion order is creation order: Istio breaks ties between resources by creation time. */

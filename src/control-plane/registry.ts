@@ -76,6 +76,17 @@ export class Registry {
     return gone
   }
 
+  /** Forgets everything learnt from a cluster (its remote secret was deleted). */
+  removeCluster(cluster: ClusterId): void {
+    for (const map of [this.#services, this.#endpoints, this.#gateways] as Map<
+      string,
+      { cluster: ClusterId }
+    >[]) {
+      for (const [k, v] of map) if (v.cluster === cluster) map.delete(k)
+    }
+    this.#changed()
+  }
+
   upsertGateway(g: NetworkGateway): void {
     this.#gateways.set(`${g.network}/${g.cluster}/${g.address}:${g.port}`, g)
     this.#changed()

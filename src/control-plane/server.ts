@@ -2,7 +2,7 @@
 // debounce, generates each connected proxy's config and pushes it; proxies ACK what they applied.
 // `settled()` resolves once every proxy has acknowledged the latest push (Istio's EnsureSynced).
 
-import type { ClusterId, ClusterRewriteFilter, MeshConfig } from '../model/index.ts'
+import type { ClusterId, ClusterRewriteFilter, MeshConfig, MeshNetwork } from '../model/index.ts'
 import type { ConfigSource, ConfigWatch, ProxyConfig, ProxyNode } from '../xds/index.ts'
 import { ConfigStore } from './config-store.ts'
 import { generate } from './generators/index.ts'
@@ -29,6 +29,7 @@ export class ControlPlane implements ConfigSource {
   readonly #settings: MeshSettings
   readonly #envoyFilters: readonly ClusterRewriteFilter[]
   #meshConfig: MeshConfig
+  #meshNetworks: Readonly<Record<string, MeshNetwork>> | undefined
   readonly #schedule: Scheduler
   readonly #watchers = new Set<Watcher>()
   readonly #waiters: (() => void)[] = []
@@ -45,6 +46,7 @@ export class ControlPlane implements ConfigSource {
     /** EnvoyFilters the install created in this cluster (the `.global` rewrite). */
     envoyFilters?: readonly ClusterRewriteFilter[]
     meshConfig?: MeshConfig
+    meshNetworks?: Readonly<Record<string, MeshNetwork>>
     schedule?: Scheduler
   }) {
     this.cluster = opts.cluster
@@ -53,6 +55,7 @@ export class ControlPlane implements ConfigSource {
     this.#envoyFilters = opts.envoyFilters ?? []
     this.#settings = opts.settings
     this.#meshConfig = opts.meshConfig ?? {}
+    this.#meshNetworks = opts.meshNetworks
     this.#schedule = opts.schedule ?? nextTick
     this.#snapshot = this.#build(0)
     this.registry.onChange(() => this.#requestPush())
@@ -69,9 +72,26 @@ export class ControlPlane implements ConfigSource {
     this.#requestPush()
   }
 
+  get meshNetworks(): Readonly<Record<string, MeshNetwork>> | undefined {
+    return this.#meshNetworks
+  }
+
+  /** Replaces meshNetworks (the istio ConfigMap's `meshNetworks`); istiod reloads it. */
+  setMeshNetworks(meshNetworks: Readonly<Record<string, MeshNetwork>> | undefined): void {
+    this.#meshNetworks = meshNetworks
+    this.#requestPush()
+  }
+
   #build(version: number): MeshSnapshot {
     const config = istioConfigOf(this.config.list(), this.#envoyFilters)
-    return buildSnapshot(version, this.#settings, this.registry, config, this.#meshConfig)
+    return buildSnapshot(
+      version,
+      this.#settings,
+      this.registry,
+      config,
+      this.#meshConfig,
+      this.#meshNetworks,
+    )
   }
 
   get snapshot(): MeshSnapshot {

@@ -9,12 +9,15 @@ import type {
   IstioResource,
   IstioVersion,
   MeshConfig,
+  MeshNetwork,
+  NetworkId,
   ServiceEntry,
   ServiceHost,
   ServicePort,
   TrustDomain,
   VirtualService,
 } from '../model/index.ts'
+import { istioAtLeast } from '../model/index.ts'
 import type { EndpointRecord, NetworkGateway, Registry, ServiceRecord } from './registry.ts'
 import { type EntryInfo, serviceEntryServices } from './service-entries.ts'
 
@@ -84,12 +87,46 @@ export interface MeshSnapshot {
   readonly meshConfig: MeshConfig
 }
 
+/**
+ * The network gateways istiod knows: those meshNetworks lists (by address; a registryServiceName
+ * names a gateway the registry discovered), plus, since 1.8, the gateways discovered from
+ * Services labelled topology.istio.io/network (the topology's east-west gateways). Before 1.8
+ * meshNetworks was the only source.
+ */
+function networkGateways(
+  discovered: readonly NetworkGateway[],
+  meshNetworks: Readonly<Record<string, MeshNetwork>> | undefined,
+  version: IstioVersion | undefined,
+): NetworkGateway[] {
+  const out = new Map<string, NetworkGateway>()
+  const add = (g: NetworkGateway) => out.set(`${g.network}/${g.cluster}/${g.address}:${g.port}`, g)
+  if (version === undefined || istioAtLeast(version, 8)) for (const g of discovered) add(g)
+  for (const [name, net] of Object.entries(meshNetworks ?? {})) {
+    const network = name as NetworkId
+    const registry = net.endpoints.find((e) => 'fromRegistry' in e)
+    const cluster = (
+      registry && 'fromRegistry' in registry ? registry.fromRegistry : ''
+    ) as ClusterId
+    for (const g of net.gateways) {
+      if ('address' in g) {
+        add({ network, cluster, address: g.address, port: g.port })
+        continue
+      }
+      // The Service names the gateway: its address is what the registry discovered for it.
+      const found = discovered.find((d) => d.network === network)
+      if (found) add({ ...found, port: g.port })
+    }
+  }
+  return [...out.values()]
+}
+
 export function buildSnapshot(
   version: number,
   settings: MeshSettings,
   registry: Pick<Registry, 'services' | 'endpoints' | 'gateways'>,
   config: IstioConfig = emptyIstioConfig,
   meshConfig: MeshConfig = {},
+  meshNetworks?: Readonly<Record<string, MeshNetwork>>,
 ): MeshSnapshot {
   const byHost = new Map<
     ServiceHost,
@@ -126,7 +163,7 @@ export function buildSnapshot(
     list.push(e)
     endpoints.set(e.host, list)
   }
-  const gateways = [...registry.gateways()].sort(
+  const gateways = networkGateways(registry.gateways(), meshNetworks, settings.istioVersion).sort(
     (a, b) =>
       a.network.localeCompare(b.network) ||
       a.cluster.localeCompare(b.cluster) ||

@@ -3,6 +3,14 @@
 // checks them; control planes read them from their own cluster's config store.
 
 import type { Namespace } from './ids.ts'
+import type {
+  ConfigMap,
+  Deployment,
+  KubeNamespace,
+  KubeService,
+  KubeServiceAccount,
+  Secret,
+} from './kube.ts'
 import type { IstioVersion } from './mesh.ts'
 
 /** Istio's default release for topologies that pin none. */
@@ -11,7 +19,17 @@ export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 24 }
 /** Whether a release is `1.minor` or newer (behaviours that changed, istio-semantics §0.1). */
 export const istioAtLeast = (v: IstioVersion, minor: number): boolean => v.minor >= minor
 
-export type IstioKind = 'VirtualService' | 'DestinationRule' | 'ServiceEntry' | 'Gateway'
+export type IstioKind =
+  | 'VirtualService'
+  | 'DestinationRule'
+  | 'ServiceEntry'
+  | 'Gateway'
+  | 'Secret'
+  | 'ConfigMap'
+  | 'Namespace'
+  | 'Service'
+  | 'ServiceAccount'
+  | 'Deployment'
 
 export interface ObjectMeta {
   readonly name: string
@@ -188,7 +206,22 @@ export interface Gateway {
   }
 }
 
-export type IstioResource = VirtualService | DestinationRule | ServiceEntry | Gateway
+/**
+ * What a cluster's API server holds that meshsim reads: Istio's networking resources, remote
+ * secrets, the istio ConfigMap, and the workload kinds (Namespace, Service, ServiceAccount,
+ * Deployment).
+ */
+export type IstioResource =
+  | VirtualService
+  | DestinationRule
+  | ServiceEntry
+  | Gateway
+  | Secret
+  | ConfigMap
+  | KubeNamespace
+  | KubeService
+  | KubeServiceAccount
+  | Deployment
 
 /** `kind/namespace/name`: how stores key a resource. */
 export function resourceKey(r: Pick<IstioResource, 'kind' | 'metadata'>): string {

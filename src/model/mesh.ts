@@ -73,6 +73,11 @@ export interface EastWestGateway {
   readonly address: string
   /** The AUTO_PASSTHROUGH mTLS port, 15443 unless `networking.istio.io/gatewayPort` says otherwise. */
   readonly port: number
+  /**
+   * `istio-eastwestgateway` (gen-eastwest-gateway.sh with expose-services.yaml applied), or the
+   * older guides' `istio-ingressgateway`, which serves only what Gateway resources configure.
+   */
+  readonly deployment: 'istio-eastwestgateway' | 'istio-ingressgateway'
 }
 
 /**

@@ -29,3 +29,9 @@ export {
   type PodThreadsOptions,
 } from './pod-threads.ts'
 export { type RecordListener, RecordStream } from './records.ts'
+export {
+  apiServerOf,
+  type RemoteClusterStatus,
+  RemoteClusters,
+  remoteSecretYaml,
+} from './remote-clusters.ts'

@@ -13,7 +13,14 @@ import type {
   ServiceHost,
   ServicePort,
 } from '../model/index.ts'
-import { intToIpv4, ipv4ToInt, namespace, serviceAccount, serviceHost } from '../model/index.ts'
+import {
+  intToIpv4,
+  ipv4ToInt,
+  istioAtLeast,
+  namespace,
+  serviceAccount,
+  serviceHost,
+} from '../model/index.ts'
 import { addGlobalInstall } from './global-install.ts'
 
 export interface Pod {
@@ -77,7 +84,10 @@ function allocator(cidr: string, first: number, taken: Iterable<string> = []): (
 
 const SYSTEM = namespace('istio-system')
 
-function inventoryOf(c: Cluster): ClusterInventory {
+/** The control plane's Deployment: istiod since Istio 1.5, istio-pilot before. */
+export const CONTROL_PLANE_APPS: ReadonlySet<string> = new Set(['istiod', 'istio-pilot'])
+
+function inventoryOf(c: Cluster, legacyPilot: boolean): ClusterInventory {
   const podIp = allocator(c.podCIDR, 2)
   const egressIP = c.multiclusterGateways?.egressGateway.clusterIP
   const fixed = [...c.workloads.flatMap((w) => (w.clusterIP ? [w.clusterIP] : [])), egressIP ?? '']
@@ -119,7 +129,7 @@ function inventoryOf(c: Cluster): ClusterInventory {
     }
   }
 
-  if (c.controlPlane.mode === 'primary') {
+  if (c.controlPlane.mode === 'primary' && !legacyPilot) {
     addPods(SYSTEM, 'istiod', 'istiod', serviceAccount('istiod'), 1)
     addService(SYSTEM, 'istiod', [
       { name: 'grpc-xds', port: 15010, targetPort: 15010, protocol: 'GRPC' },
@@ -127,10 +137,20 @@ function inventoryOf(c: Cluster): ClusterInventory {
       { name: 'https-webhook', port: 443, targetPort: 15017, protocol: 'HTTPS' },
     ])
   }
+  if (c.controlPlane.mode === 'primary' && legacyPilot) {
+    // Before 1.5 the control plane was several Deployments; pilot is the one proxies talk to.
+    addPods(SYSTEM, 'istio-pilot', 'istio-pilot', serviceAccount('istio-pilot-service-account'), 1)
+    addService(SYSTEM, 'istio-pilot', [
+      { name: 'grpc-xds', port: 15010, targetPort: 15010, protocol: 'GRPC' },
+      { name: 'https-xds', port: 15011, targetPort: 15011, protocol: 'HTTPS' },
+      { name: 'http-monitoring', port: 15014, targetPort: 15014, protocol: 'HTTP' },
+    ])
+  }
   if (c.eastWestGateway) {
-    const sa = serviceAccount('istio-eastwestgateway-service-account')
-    addPods(SYSTEM, 'istio-eastwestgateway', 'istio-eastwestgateway', sa, 1)
-    addService(SYSTEM, 'istio-eastwestgateway', [
+    const name = c.eastWestGateway.deployment
+    const sa = serviceAccount(`${name}-service-account`)
+    addPods(SYSTEM, name, name, sa, 1)
+    addService(SYSTEM, name, [
       {
         name: 'tls',
         port: c.eastWestGateway.port,
@@ -154,7 +174,28 @@ function inventoryOf(c: Cluster): ClusterInventory {
   return { cluster: c.name, pods, services }
 }
 
+/**
+ * The pod a Deployment's rollout puts in place of `pod`: same ReplicaSet name, a new random-looking
+ * suffix, and the first free address of the cluster's podCIDR (`taken` holds the ones in use).
+ */
+export function replacementPod(
+  pod: Pod,
+  podCIDR: string,
+  taken: Iterable<string>,
+  generation: number,
+): Pod {
+  const base = pod.name.slice(0, pod.name.lastIndexOf('-'))
+  return {
+    ...pod,
+    name: `${base}-${suffix(`${pod.cluster}/${pod.name}/${generation}`, 5)}`,
+    ip: allocator(podCIDR, 2, taken)(),
+  }
+}
+
 /** The pods and Services of every cluster, in topology order. */
-export function buildInventory(spec: Pick<MeshSpec, 'clusters'>): readonly ClusterInventory[] {
-  return spec.clusters.map(inventoryOf)
+export function buildInventory(
+  spec: Pick<MeshSpec, 'clusters'> & Partial<Pick<MeshSpec, 'istioVersion'>>,
+): readonly ClusterInventory[] {
+  const legacyPilot = spec.istioVersion !== undefined && !istioAtLeast(spec.istioVersion, 5)
+  return spec.clusters.map((c) => inventoryOf(c, legacyPilot))
 }

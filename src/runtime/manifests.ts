@@ -34,7 +34,11 @@ export type ManifestResult =
       readonly problems: readonly Problem[]
     }
 
-const refOf = (r: IstioResource) => `${r.kind.toLowerCase()}.networking.istio.io/${r.metadata.name}`
+/** kubectl's `virtualservice.networking.istio.io/NAME`, or `secret/NAME` for core kinds. */
+const refOf = (r: IstioResource) =>
+  r.kind === 'Secret' || r.kind === 'ConfigMap'
+    ? `${r.kind.toLowerCase()}/${r.metadata.name}`
+    : `${r.kind.toLowerCase()}.networking.istio.io/${r.metadata.name}`
 
 export function actOnManifest(
   mesh: Mesh,

@@ -24,7 +24,7 @@ import type {
   NetworkId,
   Workload,
 } from '../model/index.ts'
-import { matchesPodRef, namespace, serviceAccount, spiffeId } from '../model/index.ts'
+import { istioAtLeast, matchesPodRef, namespace, serviceAccount, spiffeId } from '../model/index.ts'
 import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds/index.ts'
 import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
@@ -38,12 +38,17 @@ import {
   podDnsView,
   startIstiocoredns,
 } from './global-install.ts'
-import { buildInventory, type ClusterInventory, type Pod } from './inventory.ts'
+import { buildInventory, type ClusterInventory, CONTROL_PLANE_APPS, type Pod } from './inventory.ts'
+import { Istiod } from './istiod.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
+import { RemoteClusters } from './remote-clusters.ts'
 
 type Unseeded = Omit<SidecarInit, 'seed'> | Omit<GatewayInit, 'seed'>
+
+/** Pilot's mTLS xDS port before istiod (Istio 1.1 to 1.4). */
+const LEGACY_PILOT_PORT = 15011
 
 /** Beyond this many pods with proxies, pod threads host more than one pod each. */
 const MAX_POD_THREADS = 16
@@ -111,6 +116,8 @@ export interface RunningCluster {
   /** The cluster's Istio resources (its API server); on a primary, what its control plane reads. */
   readonly config: ConfigStore
   readonly controlPlane?: ControlPlane
+  /** On a primary: the clusters its istiod watches, from remote secrets. */
+  readonly remotes?: RemoteClusters
 }
 
 export class Mesh implements AsyncDisposable {
@@ -124,9 +131,11 @@ export class Mesh implements AsyncDisposable {
   readonly gateways: readonly RunningGateway[]
   readonly #podThreads: PodThreads
   readonly #closer: Closer
+  readonly #istiods: ReadonlyMap<ClusterId, Istiod>
 
   constructor(parts: {
     spec: MeshSpec
+    istiods: ReadonlyMap<ClusterId, Istiod>
     pki: MeshPki
     fabric: Fabric
     records: RecordStream
@@ -145,6 +154,46 @@ export class Mesh implements AsyncDisposable {
     this.gateways = parts.gateways
     this.#podThreads = parts.podThreads
     this.#closer = parts.closer
+    this.#istiods = parts.istiods
+  }
+
+  /** The istiod pod of a primary cluster (its name and IP change when it restarts). */
+  istiod(cluster: ClusterId): Pod | undefined {
+    return this.#istiods.get(cluster)?.pod
+  }
+
+  /**
+   * Restarts a primary's istiod, as `kubectl rollout restart deployment/istiod` does: a new pod
+   * with a new IP. Proxies that reach it through a gateway find it again; ones pointed at the old
+   * pod IP (the shared-control-plane installs) go stale until re-pointed.
+   */
+  async restartControlPlane(cluster: ClusterId): Promise<Pod> {
+    const istiod = this.#istiods.get(cluster)
+    if (istiod === undefined) throw new Error(`${cluster} runs no istiod`)
+    const old = istiod.pod
+    const next = await istiod.restart()
+    const slot = this.pods.findIndex((p) => p.cluster === cluster && p.name === old.name)
+    if (slot >= 0) (this.pods as RunningPod[])[slot] = next
+    return next
+  }
+
+  /**
+   * Points a remote cluster's proxies at another istiod address (re-installing the remote with a
+   * new `global.remotePilotAddress`); they redial at once.
+   */
+  setRemotePilotAddress(cluster: ClusterId, address: string): void {
+    const c = this.clusters.get(cluster)?.spec
+    if (c?.controlPlane.mode !== 'remote') throw new Error(`${cluster} is not a remote cluster`)
+    const proxies = [
+      ...this.pods
+        .filter((p) => p.cluster === cluster)
+        .flatMap((p) => (p.sidecar ? [p.sidecar] : [])),
+      ...this.gateways.filter((g) => g.cluster === cluster).map((g) => g.proxy),
+    ]
+    for (const h of proxies) {
+      const target = h.discoveryTarget
+      if (target) h.retarget({ ...target, address })
+    }
   }
 
   /** Finds a pod by `cluster/namespace/app-or-name` (the first replica for an app). */
@@ -272,7 +321,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const specs = new Map(spec.clusters.map((c) => [c.name, c]))
   const noGateway = new Set(opts.withoutGateways ?? [])
   const podCount = [...inventories.values()].reduce(
-    (n, inv) => n + inv.pods.filter((p) => p.app !== 'istiod').length,
+    (n, inv) => n + inv.pods.filter((p) => !CONTROL_PLANE_APPS.has(p.app)).length,
     0,
   )
   const podThreads = new PodThreads({
@@ -299,6 +348,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     const dns = await startDnsServer({ table: names, ...stubs })
     closer.defer(() => dns.close())
     let controlPlane: ControlPlane | undefined
+    let remotes: RemoteClusters | undefined
     if (c.controlPlane.mode === 'primary') {
       const registry = new Registry()
       controlPlane = new ControlPlane({
@@ -307,6 +357,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         config,
         envoyFilters: globalInstallFilters(c),
         ...(spec.meshConfig ? { meshConfig: spec.meshConfig } : {}),
+        ...(spec.meshNetworks ? { meshNetworks: spec.meshNetworks } : {}),
         settings: {
           trustDomain: spec.trustDomain,
           connectTimeoutMs,
@@ -315,20 +366,45 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       })
       const cp = controlPlane
       closer.defer(() => cp.stop())
-      for (const watched of watchedClusters(c, opts)) {
-        const wc = specs.get(watched)
-        const inv = inventories.get(watched)
-        if (!wc || !inv) continue
-        fillRegistry(registry, wc, inv)
-        if (wc.eastWestGateway && !noGateway.has(wc.name)) {
-          registry.upsertGateway({
-            network: wc.network,
-            cluster: wc.name,
-            address: wc.eastWestGateway.address,
-            port: wc.eastWestGateway.port,
-          })
-        }
+      remotes = new RemoteClusters({
+        self: c,
+        registry,
+        cluster: (name) => specs.get(name as ClusterId),
+        fromTopology: watchedClusters(c, opts).filter((n) => n !== c.name),
+        fill: (wc) => {
+          const inv = inventories.get(wc.name)
+          if (inv) fillRegistry(registry, wc, inv)
+          if (wc.eastWestGateway && !noGateway.has(wc.name)) {
+            registry.upsertGateway({
+              network: wc.network,
+              cluster: wc.name,
+              address: wc.eastWestGateway.address,
+              port: wc.eastWestGateway.port,
+            })
+          }
+        },
+      })
+      const rc = remotes
+      const follow = () => {
+        const resources = config.list()
+        rc.sync(resources)
+        // The istio ConfigMap, when applied, replaces the topology's meshConfig and meshNetworks.
+        const cm = resources.find(
+          (r) =>
+            r.kind === 'ConfigMap' &&
+            r.metadata.namespace === 'istio-system' &&
+            r.metadata.name === 'istio',
+        )
+        const istio = cm?.kind === 'ConfigMap' ? cm : undefined
+        const meshConfig = istio?.meshConfig ?? spec.meshConfig ?? {}
+        if (JSON.stringify(meshConfig) !== JSON.stringify(cp.meshConfig))
+          cp.setMeshConfig(meshConfig)
+        const meshNetworks = istio?.meshNetworks ?? spec.meshNetworks
+        if (JSON.stringify(meshNetworks) !== JSON.stringify(cp.meshNetworks))
+          cp.setMeshNetworks(meshNetworks)
       }
+      follow()
+      config.onChange(follow)
     }
     clusters.set(c.name, {
       spec: c,
@@ -338,23 +414,40 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       ...(coredns ? { istiocoredns: coredns } : {}),
       config,
       ...(controlPlane ? { controlPlane } : {}),
+      ...(remotes ? { remotes } : {}),
     })
   }
-  // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network.
+  // Each istiod also listens on its pod IP at 15012 for proxies that reach it over the network
+  // (before 1.5 it was pilot, whose mTLS xDS port was 15011).
+  const legacyPilot = !istioAtLeast(spec.istioVersion, 5)
+  const discoveryPort = legacyPilot ? LEGACY_PILOT_PORT : DISCOVERY_PORT
+  const istiods = new Map<ClusterId, Istiod>()
   for (const c of spec.clusters) {
     const cp = clusters.get(c.name)?.controlPlane
-    const istiod = inventories.get(c.name)?.pods.find((p) => p.app === 'istiod')
+    const pod = inventories.get(c.name)?.pods.find((p) => CONTROL_PLANE_APPS.has(p.app))
     const ca = pki.clusters.get(c.name)
-    if (!cp || !istiod || !ca) continue
-    const served = new Set(watchedClusters(c, opts))
-    const server = await startDiscoveryServer({
-      source: cp,
-      secret: ca.issueWorkload({ identity: istiodIdentity(spec) }),
-      trustDomain: spec.trustDomain,
-      accepts: (cluster) => served.has(cluster),
-      listen: (raw) => fabric.podNetwork(istiod.ip, istiod.network).listen(raw, DISCOVERY_PORT),
+    if (!cp || !pod || !ca) continue
+    const served = clusters.get(c.name)?.remotes?.watched ?? new Set([c.name])
+    const secret = ca.issueWorkload({ identity: istiodIdentity(spec) })
+    const istiod = new Istiod({
+      pod,
+      podCIDR: c.podCIDR,
+      fabric,
+      serve: (at) =>
+        startDiscoveryServer({
+          source: cp,
+          secret,
+          trustDomain: spec.trustDomain,
+          accepts: (cluster) => served.has(cluster),
+          listen: (raw) => fabric.podNetwork(at.ip, at.network).listen(raw, discoveryPort),
+        }),
+      taken: () => [...(inventories.get(c.name)?.pods ?? []).map((p) => p.ip), istiod.pod.ip],
+      registries: () =>
+        [...clusters.values()].flatMap((rc) => (rc.controlPlane ? [rc.controlPlane.registry] : [])),
     })
-    closer.defer(() => server.close())
+    await istiod.start()
+    closer.defer(() => istiod.close())
+    istiods.set(c.name, istiod)
   }
   /** In-process pushes for a primary's own pods; remote clusters' pods use discoveryFor. */
   const sourceFor = (c: Cluster): ControlPlane | undefined =>
@@ -363,15 +456,15 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const discoveryFor = (c: Cluster): DiscoveryTarget | undefined => {
     if (c.controlPlane.mode !== 'remote') return undefined
     const primary = specs.get(c.controlPlane.primary)
-    const istiod = inventories.get(c.controlPlane.primary)?.pods.find((p) => p.app === 'istiod')
+    const istiod = istiods.get(c.controlPlane.primary)?.pod
     const address =
       c.controlPlane.remotePilotAddress ?? primary?.eastWestGateway?.address ?? istiod?.ip
     if (address === undefined) return undefined
     const id = istiodIdentity(spec)
     return {
       address,
-      port: DISCOVERY_PORT,
-      serverName: 'istiod.istio-system.svc',
+      port: discoveryPort,
+      serverName: legacyPilot ? 'istio-pilot.istio-system' : 'istiod.istio-system.svc',
       identity: spiffeId(id),
     }
   }
@@ -409,7 +502,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       const slot = pods.push(pod) - 1
       const init: Omit<SidecarInit, 'seed'> = {
         kind: 'sidecar',
-        node: nodeFor('sidecar', pod),
+        node: nodeFor('sidecar', pod, c),
         secret: ca.issueWorkload({
           identity: {
             trustDomain: spec.trustDomain,
@@ -434,16 +527,16 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         }),
       )
     }
-    const gwPod = running.inventory.pods.find((p) => p.app === 'istio-eastwestgateway')
     const ew = c.eastWestGateway
+    const gwPod = running.inventory.pods.find((p) => p.app === ew?.deployment)
     if (ew && gwPod && !noGateway.has(c.name)) {
-      const node = nodeFor('router', gwPod)
+      const node = nodeFor('router', gwPod, c)
       const init: Omit<GatewayInit, 'seed'> = {
         kind: 'gateway',
         // gen-eastwest-gateway.sh's labels, which Gateway selectors match.
         node: {
           ...node,
-          labels: { ...node.labels, istio: 'eastwestgateway' },
+          labels: { ...node.labels, istio: ew.deployment.replace(/^istio-/, '') },
           requestedNetworkView: [c.network],
         },
         publicAddresses: [ew.address],
@@ -476,7 +569,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
       )
     }
     // The `.global` install's ingress and egress gateways.
-    for (const g of globalGateways(c, running.inventory, (p) => nodeFor('router', p))) {
+    for (const g of globalGateways(c, running.inventory, (p) => nodeFor('router', p, c))) {
       starts.push(() =>
         startPod(g.init, source).then((proxy) => {
           const { address, port, pod } = g
@@ -497,6 +590,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))
   const mesh = new Mesh({
     spec,
+    istiods,
     pki,
     fabric,
     records,
@@ -511,17 +605,29 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   return mesh
 }
 
-/** istiod's workload identity (its service account in istio-system). */
+/** istiod's workload identity (its service account in istio-system; pilot's before 1.5). */
 function istiodIdentity(spec: MeshSpec) {
   return {
     trustDomain: spec.trustDomain,
     namespace: namespace('istio-system'),
-    serviceAccount: serviceAccount('istiod'),
+    serviceAccount: serviceAccount(
+      istioAtLeast(spec.istioVersion, 5) ? 'istiod' : 'istio-pilot-service-account',
+    ),
   }
 }
 
-function nodeFor(type: ProxyNode['type'], pod: Pod): ProxyNode {
+/** A cluster's nodes' locality as Istio writes it: `region/zone/subzone`, trailing parts dropped. */
+function localityOf(c: Cluster): string {
+  return c.locality
+    ? [c.locality.region, c.locality.zone ?? '', c.locality.subzone ?? '']
+        .join('/')
+        .replace(/\/+$/, '')
+    : ''
+}
+
+function nodeFor(type: ProxyNode['type'], pod: Pod, c: Cluster): ProxyNode {
   return {
+    locality: localityOf(c),
     id: proxyNodeId(type, pod.ip, pod.name, pod.namespace),
     type,
     cluster: pod.cluster,
@@ -549,11 +655,7 @@ function fillRegistry(registry: Registry, c: Cluster, inv: ClusterInventory): vo
   for (const pod of inv.pods) {
     const svc = inv.services.find((s) => s.namespace === pod.namespace && s.name === pod.app)
     if (!svc) continue
-    const locality = c.locality
-      ? [c.locality.region, c.locality.zone ?? '', c.locality.subzone ?? '']
-          .join('/')
-          .replace(/\/+$/, '')
-      : ''
+    const locality = localityOf(c)
     const ep: EndpointRecord = {
       host: svc.host,
       cluster: c.name,

@@ -137,13 +137,15 @@ export class PodHandle {
   readonly #sent = new Map<number, ProxyConfig>()
   #config: ProxyConfig | undefined
   #discovery: DiscoveryStatus | undefined
+  #target: DiscoveryTarget | undefined
   #watch: ConfigWatch | undefined
   #closed: Promise<void> | undefined
 
-  constructor(link: ThreadLink, id: number, node: ProxyNode) {
+  constructor(link: ThreadLink, id: number, node: ProxyNode, target?: DiscoveryTarget) {
     this.#link = link
     this.#id = id
     this.node = node
+    this.#target = target
     // Reports can arrive while the pod is still starting.
     link.reports.set(id, {
       applied: (config) => {
@@ -199,8 +201,14 @@ export class PodHandle {
     return !this.#link.down
   }
 
+  /** Where a network-fed proxy finds istiod; undefined for proxies fed by message. */
+  get discoveryTarget(): DiscoveryTarget | undefined {
+    return this.#target
+  }
+
   /** Points a network-fed proxy at another istiod address; it redials at once. */
   retarget(target: DiscoveryTarget): void {
+    this.#target = target
     this.#link.post({ op: 'discovery-target', id: this.#id, target })
   }
 
@@ -255,7 +263,7 @@ export class PodThreads {
   async start(init: PodInit, source?: ConfigSource): Promise<PodHandle> {
     const id = this.#next++
     const link = this.#linkFor(id)
-    const handle = new PodHandle(link, id, init.node)
+    const handle = new PodHandle(link, id, init.node, init.discovery)
     try {
       handle.started((await link.call({ op: 'start', id, init })) as Started)
     } catch (err) {

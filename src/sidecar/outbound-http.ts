@@ -167,6 +167,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
       done()
       if (err instanceof ConnectFailure) {
         count(ctx, 'upstream_cx_connect_fail')
+        if (lb && 'weight' in ep) lb.report(ep as LbEndpoint, 'connect-failure')
         lastFailure = err
         continue
       }
@@ -175,6 +176,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     }
     done()
     const end = endOf(ctx, ex, relayed, host)
+    if (lb && 'weight' in ep) lb.report(ep as LbEndpoint, 'reply' in end ? 503 : end.outcome.status)
     if ('reply' in end) return localReply(end.reply, host)
     if (end.outcome.status > 0) count(ctx, statusStat(end.outcome.status))
     ctx.onAccess(httpRecord(ctx, side, end.outcome))

@@ -52,6 +52,7 @@ export async function handleOutboundTcp(
       : await dialUpstream(ctx.network, ep, timeoutMs)
   } catch (err) {
     count(ctx, 'upstream_cx_connect_fail')
+    if (lb && 'weight' in ep) lb.report(ep, 'connect-failure')
     const tfr =
       err instanceof ConnectFailure ? err.transportFailureReason?.replaceAll(' ', '_') : undefined
     return fail(['UF', 'URX'], host, tfr)

@@ -2,9 +2,9 @@
 // exact or RE2 regex, compared without the query string and fragment), every header condition,
 // and the weighted-cluster pick. Nothing here allocates per request but a regex's path slice.
 
+import { tryCompileRe2 } from '../model/index.ts'
 import type { Random } from '../proxy/index.ts'
 import type { HeaderMatcher, RouteMatch, StringMatcher, WeightedCluster } from '../xds/index.ts'
-import { compileRe2 } from './re2.ts'
 
 /** Whether a request holds a route's match; `path` is in origin form, query string included. */
 export type RequestTest = (
@@ -132,7 +132,7 @@ function valueTest(s: StringMatcher, onInvalidRegex: (pattern: string) => void):
 }
 
 function regexTest(pattern: string, onInvalidRegex: (pattern: string) => void): ValueTest {
-  const re = compileRe2(pattern)
+  const re = tryCompileRe2(pattern)
   if (re === undefined) {
     onInvalidRegex(pattern)
     return NEVER

@@ -75,7 +75,12 @@ export class Routing {
       const c = this.#clusters.get(a.clusterName)
       this.#lbs.set(
         a.clusterName,
-        createLoadBalancer(c?.lbPolicy ?? 'LEAST_REQUEST', a.endpoints, random),
+        createLoadBalancer(
+          c?.lbPolicy ?? 'LEAST_REQUEST',
+          a.endpoints,
+          random,
+          c?.outlierDetection,
+        ),
       )
     }
   }

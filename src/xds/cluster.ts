@@ -27,4 +27,18 @@ export interface Cluster {
   readonly connectTimeoutMs: number
   /** `name.namespace` of the DestinationRule that shaped this cluster, as istioctl shows it. */
   readonly destinationRule?: string
+  /** Passive health checking (a DestinationRule's outlierDetection); absent: hosts never ejected. */
+  readonly outlierDetection?: OutlierDetection
+}
+
+/** Envoy's consecutive-error outlier detection as Istio configures it. */
+export interface OutlierDetection {
+  /** 5xx responses and connect failures in a row that eject a host (0: off). */
+  readonly consecutive5xx: number
+  /** 502, 503 and 504 responses and connect failures in a row that eject a host (0: off). */
+  readonly consecutiveGatewayErrors: number
+  /** An ejection lasts this long times the host's number of ejections so far. */
+  readonly baseEjectionMs: number
+  /** At most this share of hosts is ejected at once (one host always may be). */
+  readonly maxEjectionPercent: number
 }

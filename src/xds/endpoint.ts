@@ -22,6 +22,11 @@ export interface LbEndpoint {
   readonly labels: Readonly<Record<string, string>>
   /** `region/zone/subzone`, empty when unknown. */
   readonly locality: string
+  /**
+   * Envoy's priority (0 is preferred): with locality failover on (a DestinationRule with
+   * outlierDetection), 0 is the proxy's own locality, higher ones farther away.
+   */
+  readonly priority?: number
 }
 
 export interface ClusterLoadAssignment {

@@ -19,6 +19,8 @@ export interface ProxyNode {
   readonly serviceAccount: ServiceAccount
   /** Labels of the pod (app, version). */
   readonly labels: Readonly<Record<string, string>>
+  /** `region/zone/subzone` of the proxy's node, empty or absent when unknown. */
+  readonly locality?: string
   /** ISTIO_META_REQUESTED_NETWORK_VIEW: networks whose endpoints this proxy may see (gateways: its own). */
   readonly requestedNetworkView?: readonly NetworkId[]
 }

@@ -72,7 +72,9 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
   }
   let spec: ReturnType<typeof loadTopologyFile>
   try {
-    spec = loadTopologyFile(file)
+    spec = loadTopologyFile(file, {
+      onWarning: (w) => io.stderr.write(`Warning: ${formatProblem(w)}\n`),
+    })
   } catch (err) {
     if (err instanceof ConfigError) {
       for (const p of err.problems) io.stderr.write(`${formatProblem(p)}\n`)

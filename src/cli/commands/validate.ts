@@ -20,11 +20,17 @@ interface FileResult {
   readonly summary?: string
   readonly error?: string
   readonly problems: readonly Problem[]
+  /** Accepted, but ignored by Istio or not emulated by meshsim (from inline resources). */
+  readonly warnings: readonly Problem[]
 }
 
 function check(file: string): FileResult {
+  const warnings: Problem[] = []
   try {
-    const spec = loadTopologyFile(file, { check: checkPkiFiles })
+    const spec = loadTopologyFile(file, {
+      check: checkPkiFiles,
+      onWarning: (w) => warnings.push(w),
+    })
     const workloads = spec.clusters.reduce((n, c) => n + c.workloads.length, 0)
     const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`
     return {
@@ -32,11 +38,12 @@ function check(file: string): FileResult {
       valid: true,
       summary: `${plural(spec.clusters.length, 'cluster')}, ${plural(spec.networks.length, 'network')}, ${plural(workloads, 'workload')}`,
       problems: [],
+      warnings,
     }
   } catch (err) {
-    if (err instanceof ConfigError) return { file, valid: false, problems: err.problems }
+    if (err instanceof ConfigError) return { file, valid: false, problems: err.problems, warnings }
     if (err instanceof ConfigReadError)
-      return { file, valid: false, error: err.message, problems: [] }
+      return { file, valid: false, error: err.message, problems: [], warnings }
     throw err
   }
 }
@@ -48,6 +55,7 @@ export function validateCommand(files: readonly string[], opts: ValidateOptions,
     io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`)
   } else {
     for (const r of results) {
+      for (const w of r.warnings) io.stderr.write(`Warning: ${formatProblem(w)}\n`)
       if (r.valid) io.stdout.write(`${r.file}: valid (${r.summary})\n`)
       else if (r.error) io.stderr.write(`${r.error}\n`)
       else {

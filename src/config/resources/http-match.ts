@@ -3,8 +3,8 @@
 // conditions meshsim cannot evaluate are refused: ignoring them would widen the match.
 
 import type { HttpMatchRequest, StringMatch } from '../../model/index.ts'
+import { re2Problem } from '../../model/index.ts'
 import { ProblemCode } from '../errors.ts'
-import { re2Problem } from './regex.ts'
 import type { Path, Report } from './report.ts'
 import type { HttpRouteInput, StringMatchInput } from './schema.ts'
 import { checkGatewayNames, checkLabels, notEmulated, unsupported } from './values.ts'

@@ -4,10 +4,10 @@
 // are refused.
 
 import type { HttpRoute } from '../../model/index.ts'
+import { re2Problem } from '../../model/index.ts'
 import { ProblemCode } from '../errors.ts'
 import { checkDestination, checkRouteDestinations, toRouteDestinations } from './destinations.ts'
 import { checkMatch, toMatch } from './http-match.ts'
-import { re2Problem } from './regex.ts'
 import type { Path, Report } from './report.ts'
 import type { HttpRouteInput } from './schema.ts'
 import { checkDuration, notEmulated, unsupported } from './values.ts'

@@ -9,7 +9,6 @@ export {
   type ParseResourcesOptions,
   parseResources,
 } from './parse.ts'
-export { compileRe2, type Re2Problem, re2Problem } from './regex.ts'
 export { type CheckedResource, type CheckOptions, checkResource } from './resource.ts'
 export { ISTIO_API_VERSIONS, IstioResourceSchema } from './schema.ts'
 export { checkInlineResources, type InlineResources } from './topology.ts'

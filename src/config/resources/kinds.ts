@@ -9,22 +9,29 @@ export const SUPPORTED_KINDS = [
   'DestinationRule',
   'ServiceEntry',
   'Gateway',
+  'Secret',
+  'ConfigMap',
+  'Namespace',
+  'Service',
+  'ServiceAccount',
+  'Deployment',
 ] as const
+
+/** The API group of supported kinds outside networking.istio.io ('' is the core group, v1). */
+const HOME: Readonly<Record<string, string>> = {
+  Secret: '',
+  ConfigMap: '',
+  Namespace: '',
+  Service: '',
+  ServiceAccount: '',
+  Deployment: 'apps',
+}
 export type SupportedKind = (typeof SUPPORTED_KINDS)[number]
 
 /** API group -> kinds meshsim does not support yet. '' is the core group (apiVersion: v1). */
 const PLANNED: Readonly<Record<string, readonly string[]>> = {
-  '': [
-    'Namespace',
-    'Service',
-    'ServiceAccount',
-    'Pod',
-    'Secret',
-    'ConfigMap',
-    'Endpoints',
-    'PersistentVolumeClaim',
-  ],
-  apps: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
+  '': ['Namespace', 'Service', 'ServiceAccount', 'Pod', 'Endpoints', 'PersistentVolumeClaim'],
+  apps: ['StatefulSet', 'DaemonSet', 'ReplicaSet'],
   batch: ['Job', 'CronJob'],
   autoscaling: ['HorizontalPodAutoscaler'],
   policy: ['PodDisruptionBudget'],
@@ -53,17 +60,9 @@ const PLANNED: Readonly<Record<string, readonly string[]>> = {
   ],
 }
 
-/** Kinds that meshsim's topology already describes in its own terms. */
-const IN_TOPOLOGY: Readonly<Record<string, string>> = {
-  Deployment: 'workloads',
-  Service: 'workloads',
-  ServiceAccount: 'workloads[].serviceAccount',
-  Namespace: 'workloads[].namespace',
-}
-
 export type KindLookup =
   | { readonly support: 'supported'; readonly kind: SupportedKind }
-  | { readonly support: 'planned'; readonly group: string; readonly inTopology?: string }
+  | { readonly support: 'planned'; readonly group: string }
   | { readonly support: 'unknown'; readonly known: readonly string[] }
 
 export function groupOf(apiVersion: unknown): string | undefined {
@@ -77,13 +76,13 @@ export function lookupKind(kind: string, apiVersion: unknown): KindLookup {
   const supported = SUPPORTED_KINDS.find((k) => k === kind)
   const plannedIn = (g: string) => PLANNED[g]?.includes(kind) ?? false
   // Only an apiVersion naming another group that has this kind makes it that group's kind.
-  if (supported && !(group !== undefined && group !== ISTIO_GROUP && plannedIn(group)))
+  const home = supported ? (HOME[supported] ?? ISTIO_GROUP) : ISTIO_GROUP
+  if (supported && !(group !== undefined && group !== home && plannedIn(group)))
     return { support: 'supported', kind: supported }
   const owner =
     group !== undefined && plannedIn(group) ? group : Object.keys(PLANNED).find((g) => plannedIn(g))
   if (owner !== undefined) {
-    const inTopology = IN_TOPOLOGY[kind]
-    return { support: 'planned', group: owner, ...(inTopology ? { inTopology } : {}) }
+    return { support: 'planned', group: owner }
   }
   return { support: 'unknown', known: [...SUPPORTED_KINDS, ...Object.values(PLANNED).flat()] }
 }

@@ -7,8 +7,8 @@ import type { IstioResource } from '../../model/index.ts'
 import { ConfigReadError, type Problem, ProblemCode } from '../errors.ts'
 import { formatPath, locate, type PathSegment } from '../locate.ts'
 import type { Finding } from '../references.ts'
+import { readYaml, tooLarge, type YamlDocument } from '../yaml.ts'
 import { checkResource, repeated } from './resource.ts'
-import { readYaml, tooLarge, type YamlDocument } from './yaml.ts'
 
 /** Resource files are hand-written or generated manifests; anything larger is refused. */
 export const MAX_RESOURCE_BYTES = 2 * 1024 * 1024

@@ -13,6 +13,7 @@ import { ProblemCode } from '../errors.ts'
 import { findingsFromIssues } from '../issues.ts'
 import type { Finding } from '../references.ts'
 import { didYouMean } from '../suggest.ts'
+import { checkConfigMap, toConfigMap } from './config-map.ts'
 import { checkDestinationRule, toDestinationRule } from './destination-rule.ts'
 import { checkGateway, toGateway } from './gateway.ts'
 import { lookupKind, SUPPORTED_KINDS, type SupportedKind } from './kinds.ts'
@@ -24,9 +25,27 @@ import {
   ServiceEntrySchema,
   VirtualServiceSchema,
 } from './schema.ts'
+import { ConfigMapSchema, SecretSchema } from './schema-kube.ts'
+import {
+  DeploymentSchema,
+  KubeServiceSchema,
+  NamespaceSchema,
+  ServiceAccountSchema,
+} from './schema-workloads.ts'
+import { checkSecret, toSecret } from './secret.ts'
 import { checkServiceEntry, toServiceEntry } from './service-entry.ts'
 import { checkLabels } from './values.ts'
 import { checkVirtualService, toVirtualService } from './virtual-service.ts'
+import {
+  checkDeployment,
+  checkNamespace,
+  checkService,
+  checkServiceAccount,
+  toDeployment,
+  toNamespace,
+  toService,
+  toServiceAccount,
+} from './workloads.ts'
 
 export interface CheckOptions {
   /** The namespace applied to (kubectl -n); resources without one land in it, else in default. */
@@ -84,6 +103,18 @@ function checkKind(kind: SupportedKind, raw: unknown, ns: string, r: Report) {
       return run(ServiceEntrySchema, checkServiceEntry, toServiceEntry, raw, ns, r)
     case 'Gateway':
       return run(GatewaySchema, checkGateway, toGateway, raw, ns, r)
+    case 'Secret':
+      return run(SecretSchema, checkSecret, toSecret, raw, ns, r)
+    case 'ConfigMap':
+      return run(ConfigMapSchema, checkConfigMap, toConfigMap, raw, ns, r)
+    case 'Namespace':
+      return run(NamespaceSchema, checkNamespace, toNamespace, raw, ns, r)
+    case 'Service':
+      return run(KubeServiceSchema, checkService, toService, raw, ns, r)
+    case 'ServiceAccount':
+      return run(ServiceAccountSchema, checkServiceAccount, toServiceAccount, raw, ns, r)
+    case 'Deployment':
+      return run(DeploymentSchema, checkDeployment, toDeployment, raw, ns, r)
   }
 }
 
@@ -133,17 +164,24 @@ export function checkResource(raw: unknown, opts: CheckOptions = {}): CheckedRes
     r.error(
       ProblemCode.UnsupportedKind,
       ['kind'],
-      `meshsim does not support kind ${kind} (${where}) yet; it reads ${SUPPORTED_KINDS.join(', ')} (networking.istio.io)${found.inTopology ? `. A topology file describes this as spec.clusters[].${found.inTopology}` : ''}`,
+      `meshsim does not support kind ${kind} (${where}) yet; it reads ${SUPPORTED_KINDS.join(', ')}`,
     )
     return { errors: r.errors, warnings: r.warnings }
   }
 
   const metadata = isRecord(raw.metadata) ? raw.metadata : {}
   const written = typeof metadata.namespace === 'string' ? metadata.namespace : undefined
-  const ns = written ?? opts.namespace ?? 'default'
+  // A Namespace is cluster-scoped: it has no namespace, and -n does not apply to it.
+  const clusterScoped = kind === 'Namespace'
+  const ns = clusterScoped ? '' : (written ?? opts.namespace ?? 'default')
   const name = typeof metadata.name === 'string' ? metadata.name : '(unnamed)'
-  const label = `${kind} ${ns}/${name}`
-  if (written !== undefined && opts.namespace !== undefined && written !== opts.namespace)
+  const label = clusterScoped ? `${kind} ${name}` : `${kind} ${ns}/${name}`
+  if (
+    !clusterScoped &&
+    written !== undefined &&
+    opts.namespace !== undefined &&
+    written !== opts.namespace
+  )
     r.error(
       ProblemCode.NamespaceMismatch,
       ['metadata', 'namespace'],

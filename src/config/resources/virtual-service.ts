@@ -124,13 +124,6 @@ export function checkVirtualService(vs: VirtualServiceInput, ns: string, r: Repo
   const forGateway = gateways.length > 0 && !gateways.includes('mesh')
   checkHosts(r, spec, !forGateway)
   checkGatewayNames(r, ['spec', 'gateways'], gateways)
-  if (forGateway)
-    r.warn(
-      ProblemCode.Ignored,
-      ['spec', 'gateways'],
-      `applies only to gateway${gateways.length > 1 ? 's' : ''} ${gateways.join(', ')}, so it does not apply to sidecars; add "mesh" to gateways to route sidecar traffic too`,
-      'key',
-    )
   const { http = [], tls = [], tcp = [] } = spec
   if (http.length === 0 && tls.length === 0 && tcp.length === 0)
     r.error(ProblemCode.MissingField, ['spec'], 'a VirtualService needs http, tls or tcp routes')

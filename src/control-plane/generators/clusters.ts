@@ -11,6 +11,7 @@ import {
   clusterVariants,
   destinationRuleFor,
   lbPolicyOf,
+  outlierOf,
   ruleRef,
   tlsOf,
 } from './destination-rules.ts'
@@ -38,6 +39,7 @@ function sidecarCluster(
 ): Cluster {
   const key = { direction: 'outbound' as const, port: port.port, subset: subsetName, host: s.host }
   const tls = tlsOf(rule, subset)
+  const outlier = outlierOf(rule, subset)
   // ISTIO_MUTUAL, or auto-mTLS when the rule says nothing: every mesh endpoint has a sidecar.
   const mtls = s.entry ? entryMtls(snap, s, tls) : tls === undefined || tls.mode === 'ISTIO_MUTUAL'
   return {
@@ -51,6 +53,7 @@ function sidecarCluster(
     lbPolicy: lbPolicyOf(rule, subset),
     connectTimeoutMs: snap.settings.connectTimeoutMs,
     ...(rule ? { destinationRule: ruleRef(rule) } : {}),
+    ...(outlier ? { outlierDetection: outlier } : {}),
   }
 }
 

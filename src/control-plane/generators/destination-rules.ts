@@ -11,7 +11,7 @@ import type {
   TrafficPolicy,
 } from '../../model/index.ts'
 import { hostMatches, qualifyHost } from '../../model/index.ts'
-import type { LbPolicy } from '../../xds/index.ts'
+import type { LbPolicy, OutlierDetection } from '../../xds/index.ts'
 import type { EndpointRecord } from '../registry.ts'
 import type { MeshSnapshot } from '../snapshot.ts'
 
@@ -95,3 +95,65 @@ export function tlsOf(
 /** `name.namespace`, as istioctl shows a cluster's DestinationRule. */
 export const ruleRef = (rule: DestinationRule): string =>
   `${rule.metadata.name}.${rule.metadata.namespace}`
+
+/** Go's duration syntax (`30s`, `1m30s`, `500ms`) in milliseconds; undefined when unreadable. */
+export function goDurationMs(d: string): number | undefined {
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    µs: 1e-3,
+    ms: 1,
+    s: 1000,
+    m: 60_000,
+    h: 3_600_000,
+  }
+  let total = 0
+  let rest = d.trim()
+  if (rest === '0') return 0
+  while (rest.length > 0) {
+    const m = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/.exec(rest)
+    if (!m?.[1] || !m[2]) return undefined
+    total += Number(m[1]) * (unit[m[2]] ?? 0)
+    rest = rest.slice(m[0].length)
+  }
+  return total
+}
+
+/** Envoy's outlier detection from a rule's outlierDetection (Istio's and Envoy's defaults). */
+export function outlierOf(
+  rule: DestinationRule | undefined,
+  subset?: Subset,
+): OutlierDetection | undefined {
+  const o = policyField(rule, subset, 'outlierDetection')
+  if (o === undefined) return undefined
+  return {
+    consecutive5xx: o.consecutive5xxErrors ?? 5,
+    consecutiveGatewayErrors: o.consecutiveGatewayErrors ?? 0,
+    baseEjectionMs: (o.baseEjectionTime && goDurationMs(o.baseEjectionTime)) || 30_000,
+    maxEjectionPercent: o.maxEjectionPercent ?? 10,
+  }
+}
+
+/**
+ * Whether locality failover applies: Istio orders endpoints by locality only when the rule has
+ * outlierDetection and locality load balancing is not turned off (it is on by default).
+ */
+export function localityFailover(rule: DestinationRule | undefined, subset?: Subset): boolean {
+  const lb = policyField(rule, subset, 'loadBalancer')
+  return (
+    policyField(rule, subset, 'outlierDetection') !== undefined &&
+    lb?.localityLbSetting?.enabled !== false
+  )
+}
+
+/**
+ * Istio's locality priorities for one endpoint seen from `proxy` (both `region/zone/subzone`):
+ * 0 same subzone, 1 same zone, 2 same region, 3 elsewhere (pilot loadbalancer.go).
+ */
+export function localityPriority(proxy: string, endpoint: string): number {
+  const [pr = '', pz = '', ps = ''] = proxy.split('/')
+  const [er = '', ez = '', es = ''] = endpoint.split('/')
+  if (pr === '' || pr !== er) return 3
+  if (pz !== ez) return 2
+  return ps === es ? 0 : 1
+}

@@ -3,12 +3,18 @@
 // to that gateway's address:15443, weighted by the endpoints it stands for.
 
 import type { NetworkId } from '../../model/index.ts'
-import { clusterName, hostMatches } from '../../model/index.ts'
+import { clusterName, hostMatches, istioAtLeast } from '../../model/index.ts'
 import type { ClusterLoadAssignment, LbEndpoint, ProxyNode } from '../../xds/index.ts'
 import type { EndpointRecord, NetworkGateway } from '../registry.ts'
 import { entryEndpoints } from '../service-entries.ts'
 import type { MeshService, MeshSnapshot } from '../snapshot.ts'
-import { clusterVariants, destinationRuleFor, inSubset } from './destination-rules.ts'
+import {
+  clusterVariants,
+  destinationRuleFor,
+  inSubset,
+  localityFailover,
+  localityPriority,
+} from './destination-rules.ts'
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
 const lcm = (a: number, b: number): number => (a * b) / gcd(a, b)
@@ -40,17 +46,29 @@ function podEndpoint(e: EndpointRecord, port: number, weight: number): LbEndpoin
   }
 }
 
-/** The endpoints one proxy should see for one service port, after split horizon. */
+/** Istio 1.1-1.4's multiplier: the product of gateway counts above one, per network. */
+function legacyMultiples(gateways: readonly NetworkGateway[]): number {
+  const counts = new Map<string, number>()
+  for (const g of gateways) counts.set(g.network, (counts.get(g.network) ?? 0) + 1)
+  return [...counts.values()].filter((n) => n > 1).reduce((a, b) => a * b, 1)
+}
+
+/**
+ * The endpoints one proxy should see for one service port, after split horizon. With `legacy`
+ * (Istio 1.1 to 1.4) a network is local only if it is exactly the proxy's, and the endpoints of
+ * a remote network with no gateway are dropped instead of kept (istio-semantics §3.3).
+ */
 export function splitHorizon(
   node: Pick<ProxyNode, 'network' | 'requestedNetworkView'>,
   endpoints: readonly EndpointRecord[],
   targetPort: number,
   gateways: readonly NetworkGateway[],
+  legacy = false,
 ): LbEndpoint[] {
   const view = node.requestedNetworkView
   const visible = view ? endpoints.filter((e) => view.includes(e.network)) : endpoints
   if (gateways.length === 0) return visible.map((e) => podEndpoint(e, targetPort, 1))
-  const scale = scaleFactor(gateways)
+  const scale = legacy ? legacyMultiples(gateways) : scaleFactor(gateways)
   const localities = [...new Set(visible.map((e) => e.locality))]
   const out: LbEndpoint[] = []
   for (const locality of localities) {
@@ -60,10 +78,16 @@ export function splitHorizon(
       const gws =
         forCluster.length > 0 ? forCluster : gateways.filter((g) => g.network === e.network)
       const w = scale
-      const forced = node.network === '' && e.network !== '' && gws.length > 0
-      if (!forced && (sameOrEmpty(node.network, e.network) || gws.length === 0)) {
-        out.push(podEndpoint(e, targetPort, w))
-        continue
+      if (legacy) {
+        if (e.network === node.network) out.push(podEndpoint(e, targetPort, w))
+        // "the endpoints within network %s will be ignored for no gateways configured"
+        if (e.network === node.network || gws.length === 0) continue
+      } else {
+        const forced = node.network === '' && e.network !== '' && gws.length > 0
+        if (!forced && (sameOrEmpty(node.network, e.network) || gws.length === 0)) {
+          out.push(podEndpoint(e, targetPort, w))
+          continue
+        }
       }
       // Cross-network traffic needs Istio mTLS for the gateway's SNI routing.
       if (e.tlsMode !== 'istio') continue
@@ -85,6 +109,18 @@ export function splitHorizon(
   }
   return out
 }
+
+/** Locality failover: each endpoint's priority from its locality, compacted to 0..N. */
+function prioritized(node: ProxyNode, failover: boolean, eps: LbEndpoint[]): LbEndpoint[] {
+  if (!failover) return eps
+  const raw = eps.map((e) => localityPriority(node.locality ?? '', e.locality))
+  const levels = [...new Set(raw)].sort((a, b) => a - b)
+  return eps.map((e, i) => ({ ...e, priority: levels.indexOf(raw[i] ?? 0) }))
+}
+
+/** Whether the snapshot's release filters endpoints as Istio 1.1 to 1.4 did. */
+export const isLegacySplitHorizon = (snap: MeshSnapshot): boolean =>
+  snap.settings.istioVersion !== undefined && !istioAtLeast(snap.settings.istioVersion, 5)
 
 /** Whether meshConfig makes a host cluster-local (`serviceSettings[].settings.clusterLocal`). */
 export function isClusterLocal(snap: MeshSnapshot, host: string): boolean {
@@ -119,14 +155,19 @@ export function buildSidecarEndpoints(
           host: s.host,
         }),
         // Subsets select endpoints first; split horizon then collapses the remote ones.
-        endpoints: s.entry
-          ? entryEndpoints(node, snap, s, p, subset)
-          : splitHorizon(
-              node,
-              records.filter((e) => inSubset(e, subset)),
-              p.targetPort,
-              snap.gateways,
-            ),
+        endpoints: prioritized(
+          node,
+          localityFailover(rule, subset),
+          s.entry
+            ? entryEndpoints(node, snap, s, p, subset)
+            : splitHorizon(
+                node,
+                records.filter((e) => inSubset(e, subset)),
+                p.targetPort,
+                snap.gateways,
+                isLegacySplitHorizon(snap),
+              ),
+        ),
       })),
     )
   })

@@ -6,10 +6,13 @@
 //   before 1.10 one chain per Gateway host (`*.global`) whose cluster is the SNI itself, maybe
 //   rewritten by an EnvoyFilter, over SNI-named clusters of every mesh service (§2.5);
 // - PASSTHROUGH: the tls routes of VirtualServices bound to that Gateway (expose-istiod.yaml),
-//   matching `sniHosts`, to `outbound|<port>||<host>`.
+//   matching `sniHosts`, to `outbound|<port>||<host>`;
+// - a TCP server: the tcp route bound to it, for every connection on the port (how Istio 1.1's
+//   charts exposed pilot on the ingress gateway).
 // Endpoints are the pods of the gateway's own network only.
 
 import type {
+  Destination,
   Gateway,
   GatewayServer,
   ServicePort,
@@ -82,9 +85,6 @@ const IMPLICIT: GatewayServer = {
   hosts: ['*.local'],
   tls: { mode: 'AUTO_PASSTHROUGH' },
 }
-
-/** The `.global` install's gateways (`istio: ingressgateway|egressgateway`) serve only their Gateways. */
-const INSTALL_GATEWAYS: ReadonlySet<string> = new Set(['ingressgateway', 'egressgateway'])
 
 const isMeshExternal = (s: MeshService) => s.entry?.location === 'MESH_EXTERNAL'
 
@@ -179,39 +179,60 @@ function plan(node: ProxyNode, snap: MeshSnapshot): GatewayPlan {
   const legacy = !istioAtLeast(snap.settings.istioVersion ?? DEFAULT_ISTIO_VERSION, 10)
   const serveAutoPassthrough = legacy ? legacyAutoPassthrough : autoPassthrough
 
+  /** A route's first destination as a cluster of the gateway, with the chain names to reach it. */
+  const forward = (
+    vs: VirtualService,
+    port: number,
+    dest: Destination | undefined,
+    serverNames: readonly string[],
+  ) => {
+    if (dest === undefined) return
+    const host = serviceHost(qualifyHost(dest.host, vs.metadata.namespace))
+    const s = snap.services.find((x) => x.host === host)
+    const destPort = dest.port?.number ?? s?.ports[0]?.port
+    const target = s?.ports.find((p) => p.port === destPort)
+    if (s === undefined || destPort === undefined || target === undefined) return
+    const subset = dest.subset ?? ''
+    const name = clusterName({ direction: 'outbound', port: destPort, subset, host })
+    for (const sni of serverNames)
+      addChain(port, { serverName: sni, applicationProtocols: [], cluster: name })
+    addUpstream(name, s, target, subset)
+  }
+
+  /** PASSTHROUGH: the tls routes bound to this Gateway, matched by SNI (expose-istiod.yaml). */
   const passthrough = (gw: Gateway, server: GatewayServer) => {
     for (const vs of snap.config.virtualServices) {
       if (!bindsTo(vs, gw)) continue
       for (const route of vs.spec.tls ?? []) {
-        const dest = route.route[0]?.destination
-        if (dest === undefined) continue
-        const host = serviceHost(qualifyHost(dest.host, vs.metadata.namespace))
-        const s = snap.services.find((x) => x.host === host)
-        const port = dest.port?.number ?? s?.ports[0]?.port
-        const target = s?.ports.find((p) => p.port === port)
-        if (s === undefined || port === undefined || target === undefined) continue
-        const name = clusterName({ direction: 'outbound', port, subset: dest.subset ?? '', host })
-        for (const m of route.match) {
-          if (m.port !== undefined && m.port !== server.port.number) continue
-          for (const sni of m.sniHosts) {
-            addChain(server.port.number, {
-              serverName: sni,
-              applicationProtocols: [],
-              cluster: name,
-            })
-          }
-        }
-        addUpstream(name, s, target, dest.subset ?? '')
+        const names = route.match
+          .filter((m) => m.port === undefined || m.port === server.port.number)
+          .flatMap((m) => m.sniHosts)
+        if (names.length > 0) forward(vs, server.port.number, route.route[0]?.destination, names)
       }
     }
   }
 
-  if (!INSTALL_GATEWAYS.has(node.labels.istio ?? '')) serveAutoPassthrough(IMPLICIT)
+  /** A plain TCP server: the first tcp route bound to it takes every connection on its port. */
+  const tcp = (gw: Gateway, server: GatewayServer) => {
+    for (const vs of snap.config.virtualServices) {
+      if (!bindsTo(vs, gw)) continue
+      for (const route of vs.spec.tcp ?? []) {
+        const matches = route.match ?? [{}]
+        if (!matches.some((m) => m.port === undefined || m.port === server.port.number)) continue
+        forward(vs, server.port.number, route.route[0]?.destination, ['*'])
+      }
+    }
+  }
+
+  // gen-eastwest-gateway.sh's gateway comes with expose-services.yaml; an ingress gateway does not.
+  if (node.labels.istio === 'eastwestgateway') serveAutoPassthrough(IMPLICIT)
   for (const gw of snap.config.gateways) {
     if (!selects(gw, node)) continue
     for (const server of gw.spec.servers) {
       if (server.tls?.mode === 'AUTO_PASSTHROUGH') serveAutoPassthrough(server)
       else if (server.tls?.mode === 'PASSTHROUGH') passthrough(gw, server)
+      else if (server.tls === undefined && server.port.protocol.toUpperCase() === 'TCP')
+        tcp(gw, server)
     }
   }
   const listeners = [...chains]

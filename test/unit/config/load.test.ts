@@ -22,14 +22,14 @@ describe('loading a valid topology', () => {
         name: 'cluster1',
         network: 'network1',
         mode: 'primary',
-        gateway: { address: '192.168.1.246', port: 15443 },
+        gateway: { address: '192.168.1.246', port: 15443, deployment: 'istio-eastwestgateway' },
         secrets: ['cluster2'],
       },
       {
         name: 'cluster2',
         network: 'network2',
         mode: 'primary',
-        gateway: { address: '192.168.1.247', port: 15443 },
+        gateway: { address: '192.168.1.247', port: 15443, deployment: 'istio-eastwestgateway' },
         secrets: ['cluster1'],
       },
     ])

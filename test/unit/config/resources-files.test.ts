@@ -122,11 +122,6 @@ describe('namespaces are settled as kubectl settles them', () => {
 
 describe('kinds meshsim does not read are named as such', () => {
   test.each([
-    ['v1', 'Namespace'],
-    ['v1', 'Service'],
-    ['v1', 'ServiceAccount'],
-    ['apps/v1', 'Deployment'],
-    ['v1', 'Secret'],
     ['security.istio.io/v1', 'PeerAuthentication'],
     ['networking.istio.io/v1', 'Sidecar'],
     ['networking.istio.io/v1alpha3', 'EnvoyFilter'],
@@ -136,11 +131,6 @@ describe('kinds meshsim does not read are named as such', () => {
     const r = parse(text)
     expect(where(r.problems)).toEqual([`2:7 ${ProblemCode.UnsupportedKind}`])
     expect(r.problems[0]?.message).toContain(`meshsim does not support kind ${kind}`)
-  })
-
-  test('a Deployment points at the topology, where workloads stand for Deployments', () => {
-    const [p] = parse('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n').problems
-    expect(p?.message).toContain('spec.clusters[].workloads')
   })
 
   test('an unknown kind is reported with the closest known kind', () => {

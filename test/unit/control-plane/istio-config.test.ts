@@ -133,7 +133,7 @@ const gateway2: ProxyNode = {
   network: networkId('network2'),
   namespace: namespace('istio-system'),
   pod: 'istio-eastwestgateway-x',
-  labels: { app: 'istio-eastwestgateway' },
+  labels: { app: 'istio-eastwestgateway', istio: 'eastwestgateway' },
   requestedNetworkView: [networkId('network2')],
 }
 

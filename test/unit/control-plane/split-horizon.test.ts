@@ -180,6 +180,7 @@ describe('generated sidecar config', () => {
       type: 'router',
       network: networkId('network2'),
       cluster: clusterId('cluster2'),
+      labels: { app: 'istio-eastwestgateway', istio: 'eastwestgateway' },
     }
     const gwConfig = generate(gwNode, snap, 1)
     expect(gwConfig.listeners[0]).toMatchObject({

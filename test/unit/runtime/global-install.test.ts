@@ -46,7 +46,7 @@ describe('what the install deploys and preconfigures', () => {
   test('ingress and egress gateways and istiocoredns run in istio-system; the egress ClusterIP is fixed', () => {
     const [inv] = buildInventory(spec)
     expect(inv?.pods.map((p) => `${p.namespace}/${p.app}`)).toEqual([
-      'istio-system/istiod',
+      'istio-system/istio-pilot',
       'istio-system/istio-ingressgateway',
       'istio-system/istio-egressgateway',
       'istio-system/istiocoredns',
@@ -66,7 +66,9 @@ describe('what the install deploys and preconfigures', () => {
       'Gateway istio-system/istio-multicluster-egressgateway',
       'DestinationRule istio-system/istio-multicluster-destinationrule',
     ])
-    expect(resources[2]?.spec).toEqual({
+    const rule = resources[2]
+    if (rule?.kind !== 'DestinationRule') throw new Error('expected the DestinationRule')
+    expect(rule.spec).toEqual({
       host: '*.global',
       trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } },
     })

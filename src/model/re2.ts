@@ -33,13 +33,13 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   v: '\\v',
   d: '\\d',
   D: '\\D',
-  s: '\\s',
-  S: '\\S',
   w: '\\w',
   W: '\\W',
   b: '\\b',
   B: '\\B',
 }
+
+const RE2_SPACE = '\\t\\n\\f\\r '
 
 const isOctal = (ch: string | undefined) => ch !== undefined && ch >= '0' && ch <= '7'
 const invalid = (message: string): Re2Problem => ({ message, unsupported: false })
@@ -112,9 +112,16 @@ function translate(re: string): Translation {
       i += m[0].length
       return hex(Number.parseInt(m[1] ?? m[0], 16))
     }
+    // RE2's \s is ASCII space only: no \v and no Unicode spaces, unlike JavaScript's.
+    if (c === 's') return inClass ? RE2_SPACE : `[${RE2_SPACE}]`
+    if (c === 'S') {
+      if (inClass) return { message: '\\S inside [...] is not supported', unsupported: true }
+      return `[^${RE2_SPACE}]`
+    }
     const simple = SIMPLE_ESCAPES[c]
     if (simple !== undefined) return simple
-    if (/^[\x21-\x7e]$/.test(c) && !/^\w$/.test(c)) return literal(c, inClass)
+    // Any escaped ASCII punctuation (even \_) is itself in RE2.
+    if (/^[\x21-\x7e]$/.test(c) && !/^[0-9A-Za-z]$/.test(c)) return literal(c, inClass)
     return invalid(`\\${c} is not a valid escape in RE2`)
   }
 
@@ -264,5 +271,14 @@ export function compileRe2(re: string): RegExp {
     return build(t.source)
   } catch (err) {
     throw fail(reason(err))
+  }
+}
+
+/** As compileRe2, but undefined instead of throwing (the data plane never throws on config). */
+export function tryCompileRe2(re: string): RegExp | undefined {
+  try {
+    return compileRe2(re)
+  } catch {
+    return undefined
   }
 }

@@ -2,7 +2,7 @@
 // and what RE2 rejects refused rather than read the JavaScript way.
 
 import { describe, expect, test } from 'vitest'
-import { compileRe2 } from '../../../src/sidecar/re2.ts'
+import { tryCompileRe2 as compileRe2 } from '../../../src/model/index.ts'
 
 const matches = (pattern: string, value: string): boolean => {
   const re = compileRe2(pattern)
@@ -20,6 +20,11 @@ describe('whole-value matching', () => {
   test('alternation is anchored as a whole, so a longer alternative still matches', () => {
     expect(matches('a|ab', 'ab')).toBe(true)
     expect(matches('ab|a', 'a')).toBe(true)
+  })
+
+  test('a flag set mid-pattern applies only to what follows it', () => {
+    expect(matches('a(?i)b', 'aB')).toBe(true)
+    expect(matches('a(?i)b', 'AB')).toBe(false)
   })
 
   test('(?m) does not let the anchors stop at a line end', () => {
@@ -72,7 +77,6 @@ describe('RE2 syntax', () => {
     '\\Z',
     '\\C',
     '(?U)a',
-    'a(?i)b',
     '[[:nope:]]',
     '[a',
     '\\',

@@ -3,7 +3,7 @@
 // report for a stack overflow from deep nesting.
 
 import { type Document, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml'
-import { type Problem, ProblemCode } from '../errors.ts'
+import { type Problem, ProblemCode } from './errors.ts'
 
 const MAX_ALIASES = 100
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
