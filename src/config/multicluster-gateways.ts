@@ -38,6 +38,14 @@ export function checkMulticlusterGateways(doc: MeshDocument, out: Finding[]): vo
         message: `${c.clusterName} is a remote cluster, but the .global install is for replicated control planes: every cluster runs its own istiod (controlPlane.mode primary)`,
       })
     }
+    if (c.eastWestGateway?.deployment === 'istio-ingressgateway') {
+      out.push({
+        code: ProblemCode.Conflict,
+        path: [...at, 'ingressGateway'],
+        at: 'key',
+        message: `the .global install deploys istio-ingressgateway itself; drop eastWestGateway (deployment istio-ingressgateway) from ${c.clusterName}`,
+      })
+    }
     const address = mg.ingressGateway.address
     const owner = taken.get(address)
     if (owner !== undefined) {

@@ -157,6 +157,16 @@ describe('topology checks', () => {
     ])
   })
 
+  test('an east-west gateway that is also istio-ingressgateway would be deployed twice', () => {
+    const text = GLOBAL.replace(
+      '      multiclusterGateways:',
+      '      eastWestGateway: { address: 192.168.1.247, deployment: istio-ingressgateway }\n      multiclusterGateways:',
+    )
+    expect(codes(text)).toEqual([
+      `${ProblemCode.Conflict} spec.clusters[0].multiclusterGateways.ingressGateway`,
+    ])
+  })
+
   test('the egress ClusterIP is not taken by a workload', () => {
     const text = GLOBAL.replace('sample: sleep }', 'sample: sleep, clusterIP: 10.100.0.250 }')
     expect(codes(text)).toEqual([
