@@ -36,12 +36,12 @@ import type { PodHandle } from './pod-threads.ts'
 const SYSTEM = namespace('istio-system')
 const MTLS_PORT = 15443
 
-export const INGRESS_APP = 'istio-ingressgateway'
-export const EGRESS_APP = 'istio-egressgateway'
+const INGRESS_APP = 'istio-ingressgateway'
+const EGRESS_APP = 'istio-egressgateway'
 
 const gatewayPorts = (mtls: number): ServicePort[] => [
-  { name: 'http2', port: 80, targetPort: 8080, protocol: 'HTTP2' },
-  { name: 'https', port: 443, targetPort: 8443, protocol: 'HTTPS' },
+  { name: 'http2', port: 80, targetPort: 80, protocol: 'HTTP2' },
+  { name: 'https', port: 443, targetPort: 443, protocol: 'HTTPS' },
   { name: 'tls', port: mtls, targetPort: mtls, protocol: 'TLS' },
 ]
 
