@@ -34,6 +34,13 @@ export interface Pod {
   readonly serviceAccount: ServiceAccount
   /** The pod IP, from the cluster's podCIDR. */
   readonly ip: string
+  /** All its labels, when it has more than app and version (pods of applied Deployments). */
+  readonly labels?: Readonly<Record<string, string>>
+}
+
+/** A pod's labels: its own, or the app and version labels of a topology workload. */
+export function labelsOf(pod: Pod): Readonly<Record<string, string>> {
+  return pod.labels ?? { app: pod.app, ...(pod.version ? { version: pod.version } : {}) }
 }
 
 export interface Service {
@@ -44,6 +51,37 @@ export interface Service {
   readonly host: ServiceHost
   readonly clusterIP: string
   readonly ports: readonly ServicePort[]
+  /** The pods it selects; a topology workload's Service selects `app: <name>`. */
+  readonly selector?: Readonly<Record<string, string>>
+}
+
+/** Whether a Service selects a pod (same namespace, every selector label on the pod). */
+export function selects(s: Service, pod: Pod): boolean {
+  if (s.namespace !== pod.namespace) return false
+  const labels = labelsOf(pod)
+  const selector = s.selector ?? { app: s.name }
+  const entries = Object.entries(selector)
+  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v)
+}
+
+/** The first free address of a CIDR from .2 on, skipping `taken`. */
+export function freeAddress(cidr: string, taken: Iterable<string>): string {
+  return allocator(cidr, 2, taken)()
+}
+
+/** Pod names of a Deployment's ReplicaSet: `<deployment>-<template hash>-<suffix>`. */
+export function replicaSetPodNames(
+  cluster: string,
+  ns: string,
+  deployment: string,
+  template: string,
+  replicas: number,
+): string[] {
+  const rs = suffix(`${cluster}/${ns}/${deployment}/${template}`, 10)
+  return Array.from(
+    { length: replicas },
+    (_, i) => `${deployment}-${rs}-${suffix(`${rs}/${i}`, 5)}`,
+  )
 }
 
 export interface ClusterInventory {

@@ -28,6 +28,7 @@ import { istioAtLeast, matchesPodRef, namespace, serviceAccount, spiffeId } from
 import type { ConfigSource, DiscoveryTarget, NameTable, ProxyNode } from '../xds/index.ts'
 import { DISCOVERY_PORT, proxyNodeId } from '../xds/index.ts'
 import { Closer } from './closer.ts'
+import { fillRegistry, localityOf } from './cluster-records.ts'
 import { createFabricMemory, Fabric } from './fabric.ts'
 import {
   followServiceEntries,
@@ -38,7 +39,13 @@ import {
   podDnsView,
   startIstiocoredns,
 } from './global-install.ts'
-import { buildInventory, type ClusterInventory, CONTROL_PLANE_APPS, type Pod } from './inventory.ts'
+import {
+  buildInventory,
+  type ClusterInventory,
+  CONTROL_PLANE_APPS,
+  labelsOf,
+  type Pod,
+} from './inventory.ts'
 import { Istiod } from './istiod.ts'
 import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
@@ -616,15 +623,6 @@ function istiodIdentity(spec: MeshSpec) {
   }
 }
 
-/** A cluster's nodes' locality as Istio writes it: `region/zone/subzone`, trailing parts dropped. */
-function localityOf(c: Cluster): string {
-  return c.locality
-    ? [c.locality.region, c.locality.zone ?? '', c.locality.subzone ?? '']
-        .join('/')
-        .replace(/\/+$/, '')
-    : ''
-}
-
 function nodeFor(type: ProxyNode['type'], pod: Pod, c: Cluster): ProxyNode {
   return {
     locality: localityOf(c),
@@ -636,39 +634,6 @@ function nodeFor(type: ProxyNode['type'], pod: Pod, c: Cluster): ProxyNode {
     pod: pod.name,
     ip: pod.ip,
     serviceAccount: pod.serviceAccount,
-    labels: { app: pod.app, ...(pod.version ? { version: pod.version } : {}) },
-  }
-}
-
-function fillRegistry(registry: Registry, c: Cluster, inv: ClusterInventory): void {
-  for (const s of inv.services) {
-    const rec: ServiceRecord = {
-      cluster: c.name,
-      namespace: s.namespace,
-      name: s.name,
-      host: s.host,
-      clusterIP: s.clusterIP,
-      ports: s.ports,
-    }
-    registry.upsertService(rec)
-  }
-  for (const pod of inv.pods) {
-    const svc = inv.services.find((s) => s.namespace === pod.namespace && s.name === pod.app)
-    if (!svc) continue
-    const locality = localityOf(c)
-    const ep: EndpointRecord = {
-      host: svc.host,
-      cluster: c.name,
-      network: c.network,
-      pod: pod.name,
-      namespace: pod.namespace,
-      ip: pod.ip,
-      serviceAccount: pod.serviceAccount,
-      labels: { app: pod.app, ...(pod.version ? { version: pod.version } : {}) },
-      locality,
-      // Workload pods are injected; istiod and the gateway run their own proxies (still mTLS-capable).
-      tlsMode: 'istio',
-    }
-    registry.upsertEndpoint(ep)
+    labels: labelsOf(pod),
   }
 }
