@@ -26,6 +26,8 @@ export function registerResourceRoutes(app: FastifyInstance, mesh: Mesh): void {
       { schema },
       async (req, reply) => {
         const r = actOnManifest(mesh, action, req.params.cluster, req.body)
+        // Answer once pods are up and proxies have the change, so the next command sees it.
+        if (r.ok) await mesh.settled()
         if (r.ok) return { items: r.items, warnings: r.warnings }
         return reply
           .code(r.reason === 'unknown-cluster' ? 404 : 422)

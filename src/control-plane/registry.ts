@@ -69,6 +69,13 @@ export class Registry {
     this.#changed()
   }
 
+  /** Removes a cluster's Service (deleted there); false when there was none. */
+  removeService(cluster: ClusterId, host: ServiceHost): boolean {
+    const gone = this.#services.delete(`${cluster}/${host}`)
+    if (gone) this.#changed()
+    return gone
+  }
+
   /** Removes a pod's endpoint of a service (a pod that went away); false when there was none. */
   removeEndpoint(cluster: ClusterId, host: ServiceHost, pod: string): boolean {
     const gone = this.#endpoints.delete(`${cluster}/${host}/${pod}`)

@@ -203,7 +203,7 @@ export function globalGateways(
 export function followServiceEntries(
   config: ConfigStore,
   coredns: DnsServer,
-  kube: NameTable,
+  kube: () => NameTable,
   sidecars: () => readonly PodHandle[],
 ): () => void {
   let last = JSON.stringify([...globalNames(config).records])
@@ -213,7 +213,7 @@ export function followServiceEntries(
     if (now === last) return
     last = now
     coredns.setTable(global)
-    const names = podNames(kube, global)
+    const names = podNames(kube(), global)
     for (const h of sidecars()) h.setNames(names)
   })
 }

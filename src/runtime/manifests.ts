@@ -2,9 +2,10 @@
 // a running mesh: parse and validate once, then act on one cluster's config only if every
 // document is valid, and answer per resource in kubectl's words.
 
-import { type Problem, parseResources } from '../config/index.ts'
+import { type Problem, ProblemCode, parseResources } from '../config/index.ts'
 import type { ClusterId, IstioResource } from '../model/index.ts'
 import type { Mesh } from './mesh.ts'
+import { workloadProblems } from './workloads.ts'
 
 export interface ManifestRequest {
   readonly text: string
@@ -34,11 +35,21 @@ export type ManifestResult =
       readonly problems: readonly Problem[]
     }
 
-/** kubectl's `virtualservice.networking.istio.io/NAME`, or `secret/NAME` for core kinds. */
-const refOf = (r: IstioResource) =>
-  r.kind === 'Secret' || r.kind === 'ConfigMap'
-    ? `${r.kind.toLowerCase()}/${r.metadata.name}`
-    : `${r.kind.toLowerCase()}.networking.istio.io/${r.metadata.name}`
+/** The group kubectl names a kind with: '' for the core group. */
+const GROUP: Partial<Record<IstioResource['kind'], string>> = {
+  Secret: '',
+  ConfigMap: '',
+  Namespace: '',
+  Service: '',
+  ServiceAccount: '',
+  Deployment: 'apps',
+}
+
+/** kubectl's `virtualservice.networking.istio.io/NAME`, `deployment.apps/NAME`, `secret/NAME`. */
+const refOf = (r: IstioResource) => {
+  const group = GROUP[r.kind] ?? 'networking.istio.io'
+  return `${r.kind.toLowerCase()}${group ? `.${group}` : ''}/${r.metadata.name}`
+}
 
 export function actOnManifest(
   mesh: Mesh,
@@ -69,6 +80,34 @@ export function actOnManifest(
     }
   }
   const resources: readonly IstioResource[] = parsed.resources
+  const spec = mesh.clusters.get(cluster as ClusterId)?.spec
+  const refused =
+    action === 'apply' && spec
+      ? workloadProblems(
+          spec,
+          mesh.clusters.get(cluster as ClusterId)?.config.list() ?? [],
+          resources,
+        )
+      : []
+  if (refused.length > 0) {
+    const problems = refused.map(({ resource, message }) => {
+      const at = parsed.origins[resources.indexOf(resource)] ?? { line: 1, col: 1 }
+      return {
+        code: ProblemCode.BadValue,
+        file: req.file,
+        ...at,
+        path: 'metadata.namespace',
+        message: `${resource.kind} ${resource.metadata.namespace}/${resource.metadata.name}: ${message}`,
+      }
+    })
+    const n = problems.length
+    return {
+      ok: false,
+      reason: 'invalid',
+      error: `${n} problem${n === 1 ? '' : 's'} in ${req.file}; nothing was applied`,
+      problems,
+    }
+  }
   const item = (r: IstioResource, outcome: ManifestOutcome): ManifestItem => ({
     kind: r.kind,
     namespace: r.metadata.namespace,

@@ -45,12 +45,14 @@ import {
   CONTROL_PLANE_APPS,
   labelsOf,
   type Pod,
+  type Service,
 } from './inventory.ts'
 import { Istiod } from './istiod.ts'
-import type { GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
+import type { AppInit, GatewayInit, PodInit, SidecarInit } from './pod-protocol.ts'
 import { type PodHandle, PodThreads } from './pod-threads.ts'
 import { RecordStream } from './records.ts'
 import { RemoteClusters } from './remote-clusters.ts'
+import { ClusterWorkloads } from './workloads.ts'
 
 type Unseeded = Omit<SidecarInit, 'seed'> | Omit<GatewayInit, 'seed'>
 
@@ -117,7 +119,10 @@ export interface RunningCluster {
   readonly spec: Cluster
   readonly inventory: ClusterInventory
   readonly dns: DnsServer
-  readonly names: NameTable
+  /** The cluster DNS's names; replaced when Services are applied or deleted. */
+  names: NameTable
+  /** Services and Deployments applied while the mesh runs (set once the mesh has started). */
+  workloads?: ClusterWorkloads
   /** The `.global` install's istiocoredns, which the cluster DNS stubs `global` to. */
   readonly istiocoredns?: DnsServer
   /** The cluster's Istio resources (its API server); on a primary, what its control plane reads. */
@@ -231,6 +236,7 @@ export class Mesh implements AsyncDisposable {
 
   /** Resolves once every control plane has pushed its latest config and every proxy applied it. */
   async settled(): Promise<void> {
+    await Promise.all([...this.clusters.values()].map((c) => c.workloads?.idle()))
     await Promise.all([...this.clusters.values()].map((c) => c.controlPlane?.settled()))
   }
 
@@ -289,8 +295,8 @@ function workloadOf(c: Cluster, pod: Pod): Workload | undefined {
   )
 }
 
-function nameTable(inv: ClusterInventory): NameTable {
-  return { records: new Map(inv.services.map((s) => [s.host, [s.clusterIP]])) }
+function nameTable(services: readonly Service[]): NameTable {
+  return { records: new Map(services.map((s) => [s.host, [s.clusterIP]])) }
 }
 
 /** Which clusters a primary's control plane discovers: itself plus its remote secrets. */
@@ -344,7 +350,7 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
   const clusters = new Map<ClusterId, RunningCluster>()
   for (const c of spec.clusters) {
     const inventory = inventories.get(c.name) as ClusterInventory
-    const names = nameTable(inventory)
+    const names = nameTable(inventory.services)
     const config = new ConfigStore([
       ...globalInstallResources(c, spec.istioVersion),
       ...c.resources,
@@ -380,7 +386,12 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         fromTopology: watchedClusters(c, opts).filter((n) => n !== c.name),
         fill: (wc) => {
           const inv = inventories.get(wc.name)
-          if (inv) fillRegistry(registry, wc, inv)
+          const applied = clusters.get(wc.name)?.workloads
+          if (inv)
+            fillRegistry(registry, wc, {
+              services: applied?.services ?? inv.services,
+              pods: [...inv.pods, ...(applied?.pods ?? [])],
+            })
           if (wc.eastWestGateway && !noGateway.has(wc.name)) {
             registry.upsertGateway({
               network: wc.network,
@@ -476,6 +487,30 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     }
   }
 
+  /** A pod with a sidecar in front of a sample app, as the injector would make it. */
+  const sidecarInit = (c: Cluster, pod: Pod, app: AppInit): Omit<SidecarInit, 'seed'> => {
+    const ca = pki.clusters.get(c.name)
+    // createMeshPki makes one authority per cluster of the spec.
+    if (!ca) throw new Error(`no certificate authority for ${c.name}`)
+    const discovery = discoveryFor(c)
+    return {
+      kind: 'sidecar',
+      node: nodeFor('sidecar', pod, c),
+      secret: ca.issueWorkload({
+        identity: {
+          trustDomain: spec.trustDomain,
+          namespace: pod.namespace,
+          serviceAccount: pod.serviceAccount,
+        },
+      }),
+      app,
+      ...podDnsView(clusters.get(c.name) as RunningCluster, pod.namespace),
+      connectTimeoutMs,
+      ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
+      ...(discovery ? { discovery } : {}),
+    }
+  }
+
   // Pods (app and sidecar, or a gateway) on pod threads: the primaries' all at once, then the
   // remotes', whose proxies need the primaries' gateways to reach istiod.
   const pods: RunningPod[] = []
@@ -507,27 +542,12 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
         continue
       }
       const slot = pods.push(pod) - 1
-      const init: Omit<SidecarInit, 'seed'> = {
-        kind: 'sidecar',
-        node: nodeFor('sidecar', pod, c),
-        secret: ca.issueWorkload({
-          identity: {
-            trustDomain: spec.trustDomain,
-            namespace: pod.namespace,
-            serviceAccount: pod.serviceAccount,
-          },
-        }),
-        app: {
-          sample: w.sample,
-          instance: pod.name,
-          ...(w.version ? { version: w.version } : {}),
-          targetPorts: w.ports.map((p) => p.targetPort),
-        },
-        ...podDnsView(running, pod.namespace),
-        connectTimeoutMs,
-        ...(opts.handshakeTimeoutMs ? { handshakeTimeoutMs: opts.handshakeTimeoutMs } : {}),
-        ...(discovery ? { discovery } : {}),
-      }
+      const init = sidecarInit(c, pod, {
+        sample: w.sample,
+        instance: pod.name,
+        ...(w.version ? { version: w.version } : {}),
+        targetPorts: w.ports.map((p) => p.targetPort),
+      })
       starts.push(() =>
         startPod(init, source).then((sidecar) => {
           pods[slot] = { ...pod, sidecar }
@@ -591,7 +611,48 @@ async function build(spec: MeshSpec, opts: MeshOptions, closer: Closer): Promise
     if (!c.istiocoredns) continue
     const sidecars = () =>
       pods.flatMap((p) => (p.cluster === c.spec.name && p.sidecar ? [p.sidecar] : []))
-    closer.defer(followServiceEntries(c.config, c.istiocoredns, c.names, sidecars))
+    closer.defer(followServiceEntries(c.config, c.istiocoredns, () => c.names, sidecars))
+  }
+  // Services and Deployments applied in a cluster, at start (inline resources) and later.
+  for (const running of clusters.values()) {
+    const c = running.spec
+    const sidecars = () =>
+      pods.flatMap((p) => (p.cluster === c.name && p.sidecar ? [p.sidecar] : []))
+    const workloads = new ClusterWorkloads({
+      cluster: c,
+      inventory: running.inventory,
+      registries: () =>
+        [...clusters.values()].flatMap((rc) =>
+          rc.controlPlane && rc.remotes?.watched.has(c.name) ? [rc.controlPlane.registry] : [],
+        ),
+      startPod: async (pod, app) => {
+        fabric.addHost(pod.ip, pod.network)
+        const sidecar = await startPod(sidecarInit(c, pod, app), sourceFor(c))
+        pods.push({ ...pod, sidecar })
+        return sidecar
+      },
+      stopPod: async (pod, handle) => {
+        const slot = pods.findIndex((p) => p.cluster === c.name && p.name === pod.name)
+        if (slot >= 0) pods.splice(slot, 1)
+        await handle.close()
+        fabric.removeHost(pod.ip)
+      },
+      podAddresses: () => [
+        ...pods.filter((p) => p.cluster === c.name).map((p) => p.ip),
+        ...(istiods.get(c.name) ? [istiods.get(c.name)?.pod.ip ?? ''] : []),
+      ],
+      servicesChanged: (services) => {
+        running.names = nameTable(services)
+        running.dns.setTable(running.names)
+        for (const h of sidecars()) h.setNames(podDnsView(running, h.node.namespace).names)
+      },
+    })
+    running.workloads = workloads
+    closer.defer(() => workloads.close())
+    running.config.onChange(() => {
+      void workloads.sync(() => running.config.list())
+    })
+    await workloads.sync(() => running.config.list())
   }
   const order = new Map(spec.clusters.map((c, i) => [c.name, i]))
   gateways.sort((a, b) => (order.get(a.cluster) ?? 0) - (order.get(b.cluster) ?? 0))

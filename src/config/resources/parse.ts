@@ -28,6 +28,8 @@ export interface ParsedResources {
   readonly problems: Problem[]
   /** Accepted, but ignored by Istio or not emulated by meshsim, sorted by position. */
   readonly warnings: Problem[]
+  /** Where each resource starts (its `kind`), by index, for checks made later against a cluster. */
+  readonly origins: readonly { readonly line: number; readonly col: number }[]
 }
 
 const byPosition = (a: Problem, b: Problem) => a.line - b.line || a.col - b.col
@@ -91,6 +93,10 @@ export function parseResources(text: string, opts: ParseResourcesOptions): Parse
     resources: found.map((f) => f.resource),
     problems: problems.sort(byPosition),
     warnings: warnings.sort(byPosition),
+    origins: found.map((f) => {
+      const p = at(f.d, f.base, { code: ProblemCode.BadValue, path: ['kind'], message: '' })
+      return { line: p.line, col: p.col }
+    }),
   }
 }
 
@@ -114,6 +120,7 @@ export function loadResourceFile(
       resources: [],
       problems: [tooLarge(file, size, MAX_RESOURCE_BYTES, WHAT)],
       warnings: [],
+      origins: [],
     }
   let text: string
   try {
