@@ -30,6 +30,19 @@ function parseHostPort(s: string): { host: string; port: number } | undefined {
   return port <= 65535 ? { host: m[1] ?? '127.0.0.1', port } : undefined
 }
 
+/** A first command for this mesh: curl from its first sleep pod to a service it can call. */
+function tryLine(mesh: Mesh): string | undefined {
+  const sleep = mesh.pods.find((p) => p.app === 'sleep' && p.sidecar)
+  if (!sleep) return undefined
+  const target =
+    mesh.pods.find((p) => p.app === 'helloworld' && p.namespace === sleep.namespace) ??
+    mesh.pods.find((p) => p.app === 'helloworld')
+  const url = target
+    ? `helloworld.${target.namespace}:5000/hello`
+    : `httpbin.${sleep.namespace}:8000/headers`
+  return `meshsim exec ${sleep.cluster}/${sleep.namespace}/sleep -- curl -s ${url}`
+}
+
 function summary(mesh: Mesh, admin: string): string {
   const lines = [`mesh ${mesh.spec.name} is ready`]
   for (const c of mesh.clusters.values()) {
@@ -57,7 +70,8 @@ function summary(mesh: Mesh, admin: string): string {
       : `  pods run on ${threads.size} threads (--pod-threads to change)`,
   )
   lines.push(`  admin ${admin}`)
-  lines.push('try: meshsim exec cluster1/sample/sleep -- curl -s helloworld.sample:5000/hello')
+  const hint = tryLine(mesh)
+  if (hint) lines.push(`try: ${hint}`)
   lines.push('press Ctrl-C to stop')
   return `${lines.join('\n')}\n`
 }
