@@ -1,7 +1,7 @@
 // Loads a topology: YAML with positions -> schema -> cross-references -> defaults -> a
 // deep-frozen MeshSpec. Every problem is collected and thrown at once as a ConfigError.
 
-import { readFileSync, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { type Document, isMap } from 'yaml'
 import {
@@ -16,7 +16,7 @@ import {
   trustDomain,
   type Workload,
 } from '../model/index.ts'
-import { ConfigError, ConfigReadError, type Problem, ProblemCode } from './errors.ts'
+import { ConfigError, type Problem, ProblemCode } from './errors.ts'
 import { deepFreeze } from './freeze.ts'
 import { findingsFromIssues } from './issues.ts'
 import { formatPath, locate } from './locate.ts'
@@ -25,7 +25,7 @@ import { checkInlineResources } from './resources/index.ts'
 import { salvage } from './salvage.ts'
 import { SAMPLE_DEFAULTS } from './samples.ts'
 import { API_VERSION, durationMs, type MeshDocument, MeshDocumentSchema } from './schema.ts'
-import { readYaml, tooLarge } from './yaml.ts'
+import { readConfigFile, readYaml } from './yaml.ts'
 
 /** Topology files are hand-written and small; anything larger is refused before parsing. */
 export const MAX_TOPOLOGY_BYTES = 1024 * 1024
@@ -64,28 +64,9 @@ export function loadTopologyFile(
   file: string,
   opts: Pick<ParseOptions, 'check' | 'onWarning'> = {},
 ): MeshSpec {
-  let size: number
-  try {
-    const st = statSync(file)
-    if (st.isDirectory()) throw new ConfigReadError(file, 'it is a directory, not a file')
-    size = st.size
-  } catch (err) {
-    if (err instanceof ConfigReadError) throw err
-    throw new ConfigReadError(
-      file,
-      (err as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : String((err as Error).message),
-    )
-  }
-  if (size > MAX_TOPOLOGY_BYTES)
-    throw new ConfigError([tooLarge(file, size, MAX_TOPOLOGY_BYTES, WHAT)])
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new ConfigReadError(file, (err as Error).message)
-  }
+  const read = readConfigFile(file, MAX_TOPOLOGY_BYTES, WHAT)
+  if ('tooLarge' in read) throw new ConfigError([read.tooLarge])
+  const { text } = read
   return parseTopology(text, { file, baseDir: dirname(resolve(file)), ...opts })
 }
 

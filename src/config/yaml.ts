@@ -2,8 +2,9 @@
 // does: a size limit, a cap on alias expansion (billion laughs), no __proto__-style keys, and one
 // report for a stack overflow from deep nesting.
 
+import { readFileSync, statSync } from 'node:fs'
 import { type Document, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml'
-import { type Problem, ProblemCode } from './errors.ts'
+import { ConfigReadError, type Problem, ProblemCode } from './errors.ts'
 
 const MAX_ALIASES = 100
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
@@ -88,4 +89,31 @@ export function readYaml(text: string, file: string, maxBytes: number, what: str
     }
   }
   return problems.length > 0 ? { docs: [], lines, problems } : { docs, lines, problems }
+}
+
+/**
+ * Reads a config file's text, or the one problem of a file over `maxBytes` (checked before
+ * reading). Throws ConfigReadError for a missing or unreadable file, or a folder.
+ */
+export function readConfigFile(
+  file: string,
+  maxBytes: number,
+  what: string,
+): { readonly text: string } | { readonly tooLarge: Problem } {
+  let size: number
+  try {
+    const st = statSync(file)
+    if (st.isDirectory()) throw new ConfigReadError(file, 'it is a directory, not a file')
+    size = st.size
+  } catch (err) {
+    if (err instanceof ConfigReadError) throw err
+    const code = (err as NodeJS.ErrnoException).code
+    throw new ConfigReadError(file, code === 'ENOENT' ? 'no such file' : (err as Error).message)
+  }
+  if (size > maxBytes) return { tooLarge: tooLarge(file, size, maxBytes, what) }
+  try {
+    return { text: readFileSync(file, 'utf8') }
+  } catch (err) {
+    throw new ConfigReadError(file, (err as Error).message)
+  }
 }

@@ -9,10 +9,8 @@ import {
   type ApplyOutcome,
   ConfigStore,
   ControlPlane,
-  type EndpointRecord,
   Registry,
   type ResourceRef,
-  type ServiceRecord,
   startDiscoveryServer,
 } from '../control-plane/index.ts'
 import { type DnsServer, startDnsServer } from '../dns/index.ts'

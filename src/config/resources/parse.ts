@@ -2,12 +2,11 @@
 // skipped, `kind: List` unwrapped, each object checked on its own. Problems carry FILE:LINE:COL;
 // the resources returned are the valid ones (apply them only when there are no problems).
 
-import { readFileSync, statSync } from 'node:fs'
 import type { IstioResource } from '../../model/index.ts'
-import { ConfigReadError, type Problem, ProblemCode } from '../errors.ts'
+import { type Problem, ProblemCode } from '../errors.ts'
 import { formatPath, locate, type PathSegment } from '../locate.ts'
 import type { Finding } from '../references.ts'
-import { readYaml, tooLarge, type YamlDocument } from '../yaml.ts'
+import { readConfigFile, readYaml, type YamlDocument } from '../yaml.ts'
 import { checkResource, repeated } from './resource.ts'
 
 /** Resource files are hand-written or generated manifests; anything larger is refused. */
@@ -105,28 +104,9 @@ export function loadResourceFile(
   file: string,
   opts: { readonly namespace?: string } = {},
 ): ParsedResources {
-  let size: number
-  try {
-    const st = statSync(file)
-    if (st.isDirectory()) throw new ConfigReadError(file, 'it is a directory, not a file')
-    size = st.size
-  } catch (err) {
-    if (err instanceof ConfigReadError) throw err
-    const code = (err as NodeJS.ErrnoException).code
-    throw new ConfigReadError(file, code === 'ENOENT' ? 'no such file' : (err as Error).message)
-  }
-  if (size > MAX_RESOURCE_BYTES)
-    return {
-      resources: [],
-      problems: [tooLarge(file, size, MAX_RESOURCE_BYTES, WHAT)],
-      warnings: [],
-      origins: [],
-    }
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8')
-  } catch (err) {
-    throw new ConfigReadError(file, (err as Error).message)
-  }
+  const read = readConfigFile(file, MAX_RESOURCE_BYTES, WHAT)
+  if ('tooLarge' in read)
+    return { resources: [], problems: [read.tooLarge], warnings: [], origins: [] }
+  const { text } = read
   return parseResources(text, { ...opts, file })
 }

@@ -42,8 +42,13 @@ describe('a resource file is read as kubectl apply -f reads it', () => {
   })
 
   test('an empty file holds no resources and no problems', () => {
-    expect(parse('')).toEqual({ resources: [], problems: [], warnings: [] })
-    expect(parse('# only a comment\n---\n')).toEqual({ resources: [], problems: [], warnings: [] })
+    expect(parse('')).toEqual({ resources: [], problems: [], warnings: [], origins: [] })
+    expect(parse('# only a comment\n---\n')).toEqual({
+      resources: [],
+      problems: [],
+      warnings: [],
+      origins: [],
+    })
   })
 
   test('a kind: List is unwrapped and its problems point into items', () => {
