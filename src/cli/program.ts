@@ -13,6 +13,13 @@ Exit codes:
   66  an input file cannot be read
   73  an output file cannot be created`
 
+/** Where commands find a running mesh; the same option on every client command. */
+const adminOption = () =>
+  new Option(
+    '--admin <url>',
+    'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
+  )
+
 function positiveInt(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer')
@@ -152,10 +159,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .argument('<pod>', 'CLUSTER/NAMESPACE/NAME, e.g. cluster1/sample/sleep')
     .argument('<command...>', 'the command, after --')
-    .option(
-      '--admin <url>',
-      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-    )
+    .addOption(adminOption())
     .passThroughOptions()
     .action(async (pod: string, command: string[], opts: { admin?: string }) => {
       const { execCommand } = await import('./commands/exec.ts')
@@ -175,10 +179,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .option(
-      '--admin <url>',
-      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-    )
+    .addOption(adminOption())
     .addOption(
       new Option('-o, --output <format>', 'output format')
         .choices(['text', 'json'])
@@ -219,7 +220,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       .command(action)
       .description(
         action === 'apply'
-          ? 'apply Istio resources (VirtualService, DestinationRule, ...) to a cluster of the running mesh, as kubectl apply'
+          ? "apply resources to a cluster of the running mesh, as kubectl apply: Istio's networking kinds, remote secrets, the istio ConfigMap, Namespaces, Services, ServiceAccounts and Deployments of the samples"
           : 'delete the resources a file names from a cluster of the running mesh, as kubectl delete',
       )
       .option(
@@ -230,10 +231,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       )
       .option('--context <cluster>', 'the cluster to act on')
       .option('-n, --namespace <ns>', 'namespace for documents that name none')
-      .option(
-        '--admin <url>',
-        'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-      )
+      .addOption(adminOption())
       .addOption(
         new Option('-o, --output <format>', 'output format')
           .choices(['text', 'json'])
@@ -261,10 +259,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .argument('<resource>', 'deployment/NAME')
     .option('--context <cluster>', 'the cluster to act on')
     .option('-n, --namespace <ns>', 'namespace of the Deployment', 'default')
-    .option(
-      '--admin <url>',
-      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-    )
+    .addOption(adminOption())
     .action(
       async (resource: string, opts: { context?: string; namespace: string; admin?: string }) => {
         const { rolloutRestartCommand } = await import('./commands/operations.ts')
@@ -281,10 +276,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--context <cluster>', 'the cluster to make the secret for')
     .option('--name <name>', 'the cluster name the secret carries (default: the context)')
-    .option(
-      '--admin <url>',
-      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-    )
+    .addOption(adminOption())
     .action(async (opts: { context?: string; name?: string; admin?: string }) => {
       const { createRemoteSecretCommand } = await import('./commands/operations.ts')
       setExit(await createRemoteSecretCommand(opts, io))
@@ -302,10 +294,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
     )
-    .option(
-      '--admin <url>',
-      'admin API of the running mesh (else MESHSIM_ADMIN, else the run file)',
-    )
+    .addOption(adminOption())
     .action(async (opts: { context?: string; set: string[]; admin?: string }) => {
       const { installCommand } = await import('./commands/operations.ts')
       setExit(await installCommand(opts, io))
