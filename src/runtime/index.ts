@@ -4,6 +4,7 @@
 // PKI, DNS, control planes, apps, sidecars and gateways together.
 
 export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
+export { startMesh } from './build.ts'
 export { createFabricMemory, Fabric, type FabricMemory, type FabricStats } from './fabric.ts'
 export { buildInventory, type ClusterInventory, type Pod, type Service } from './inventory.ts'
 export {
@@ -20,7 +21,6 @@ export {
   type RunningCluster,
   type RunningGateway,
   type RunningPod,
-  startMesh,
 } from './mesh.ts'
 export {
   POD_RESOURCE_LIMITS,
