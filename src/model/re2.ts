@@ -240,8 +240,20 @@ function translate(re: string): Translation {
   return { source: `${out}${')'.repeat(groups[0]?.length ?? 0)}` }
 }
 
-function build(source: string): RegExp {
-  return new RegExp(`^(?:${source})$`, 'u')
+/**
+ * A leading `(?ims)` becomes RegExp flags rather than a modifier group, so the common `(?i)...`
+ * runs on engines without modifiers (Node 22). With `m`, the whole-value anchors cannot be ^ $.
+ */
+function leadingFlags(re: string): { readonly flags: string; readonly rest: string } {
+  const m = /^\(\?([ims]+)\)/.exec(re)
+  return m?.[1]
+    ? { flags: [...new Set(m[1])].join(''), rest: re.slice(m[0].length) }
+    : { flags: '', rest: re }
+}
+
+function build(source: string, flags: string): RegExp {
+  const [start, end] = flags.includes('m') ? ['(?<![\\s\\S])', '(?![\\s\\S])'] : ['^', '$']
+  return new RegExp(`${start}(?:${source})${end}`, `u${flags}`)
 }
 
 /** The reason in a SyntaxError from RegExp, without the pattern it repeats. */
@@ -252,10 +264,11 @@ function reason(err: unknown): string {
 
 /** Why Istio would refuse `re`, or why meshsim cannot run it; undefined when it is fine. */
 export function re2Problem(re: string): Re2Problem | undefined {
-  const t = translate(re)
+  const { flags, rest } = leadingFlags(re)
+  const t = translate(rest)
   if (!('source' in t)) return t
   try {
-    build(t.source)
+    build(t.source, flags)
     return undefined
   } catch (err) {
     return invalid(reason(err))
@@ -264,11 +277,12 @@ export function re2Problem(re: string): Re2Problem | undefined {
 
 /** Compiles an RE2 pattern to a RegExp that matches whole strings, as Envoy's safe_regex does. */
 export function compileRe2(re: string): RegExp {
-  const t = translate(re)
+  const { flags, rest } = leadingFlags(re)
+  const t = translate(rest)
   const fail = (why: string) => new Error(`invalid RE2 pattern ${JSON.stringify(re)}: ${why}`)
   if (!('source' in t)) throw fail(t.message)
   try {
-    return build(t.source)
+    return build(t.source, flags)
   } catch (err) {
     throw fail(reason(err))
   }
