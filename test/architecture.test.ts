@@ -28,8 +28,11 @@ const ALLOWED: Record<string, readonly string[]> = {
     'dns',
     'apps',
   ],
-  admin: ['model', 'xds', 'runtime'],
-  cli: ['model', 'config', 'ca', 'runtime', 'admin'],
+  // Pure readers: Istio's standard metrics from access records, and analyzers of configuration.
+  telemetry: ['model', 'proxy'],
+  analysis: ['model', 'config'],
+  admin: ['model', 'xds', 'runtime', 'telemetry', 'analysis'],
+  cli: ['model', 'config', 'ca', 'runtime', 'admin', 'analysis'],
 }
 
 function files(dir: string): string[] {
