@@ -267,6 +267,115 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       },
     )
 
+  const output = (choices: readonly string[], fallback: string) =>
+    new Option('-o, --output <format>', 'output format').choices([...choices]).default(fallback)
+
+  const pc = program
+    .command('proxy-config')
+    .alias('pc')
+    .description("show a proxy's configuration as istioctl proxy-config does")
+  for (const [kind, aliases] of [
+    ['clusters', ['cluster', 'c']],
+    ['endpoints', ['endpoint', 'ep']],
+    ['listeners', ['listener', 'l']],
+    ['routes', ['route', 'r']],
+    ['secret', ['secrets', 's']],
+  ] as const) {
+    pc.command(kind)
+      .aliases([...aliases])
+      .description(`${kind} of the proxy of POD[.NAMESPACE]`)
+      .argument('<pod>', 'POD[.NAMESPACE]: a pod name, or its app (sleep.sample)')
+      .option('--context <cluster>', 'the cluster of the pod')
+      .addOption(output(['short', 'json', 'yaml'], 'short'))
+      .addOption(adminOption())
+      .action(
+        async (
+          pod: string,
+          opts: { context?: string; output: 'short' | 'json' | 'yaml'; admin?: string },
+        ) => {
+          const { proxyConfigCommand } = await import('./commands/inspect.ts')
+          setExit(await proxyConfigCommand(kind, pod, opts, io))
+        },
+      )
+  }
+
+  program
+    .command('proxy-status')
+    .alias('ps')
+    .description(
+      "each proxy and whether it runs its istiod's latest config (SYNCED, STALE, NOT SENT)",
+    )
+    .option('--context <cluster>', 'only proxies of this cluster')
+    .addOption(output(['short', 'json', 'yaml'], 'short'))
+    .addOption(adminOption())
+    .action(
+      async (opts: { context?: string; output: 'short' | 'json' | 'yaml'; admin?: string }) => {
+        const { proxyStatusCommand } = await import('./commands/inspect.ts')
+        setExit(await proxyStatusCommand(opts, io))
+      },
+    )
+
+  program
+    .command('remote-clusters')
+    .description("each primary's istiod and the clusters it watches (synced, or why not)")
+    .option('--context <cluster>', "only this primary's view")
+    .addOption(output(['short', 'json', 'yaml'], 'short'))
+    .addOption(adminOption())
+    .action(
+      async (opts: { context?: string; output: 'short' | 'json' | 'yaml'; admin?: string }) => {
+        const { remoteClustersCommand } = await import('./commands/inspect.ts')
+        setExit(await remoteClustersCommand(opts, io))
+      },
+    )
+
+  program
+    .command('get')
+    .description(
+      'list pods, services, gateways, serviceentries, virtualservices, destinationrules, as kubectl get',
+    )
+    .argument(
+      '<resource>',
+      'pods, services, gateways, serviceentries, virtualservices, destinationrules, deployments, namespaces',
+    )
+    .option('--context <cluster>', 'one cluster (default: all, with a CLUSTER column)')
+    .option('-n, --namespace <ns>', 'namespace (default: default)')
+    .option('-A, --all-namespaces', 'every namespace')
+    .addOption(output(['short', 'wide', 'json', 'yaml'], 'short'))
+    .addOption(adminOption())
+    .action(
+      async (
+        resource: string,
+        opts: {
+          context?: string
+          namespace?: string
+          allNamespaces?: boolean
+          output: 'short' | 'wide' | 'json' | 'yaml'
+          admin?: string
+        },
+      ) => {
+        const { getCommand } = await import('./commands/inspect.ts')
+        setExit(await getCommand(resource, opts, io))
+      },
+    )
+
+  program
+    .command('logs')
+    .description("a proxy's access log (Envoy's format), as kubectl logs POD -c istio-proxy")
+    .argument('<pod>', 'POD[.NAMESPACE]')
+    .option('--context <cluster>', 'the cluster of the pod')
+    .option('-f, --follow', 'keep printing new lines')
+    .addOption(output(['short', 'json'], 'short'))
+    .addOption(adminOption())
+    .action(
+      async (
+        pod: string,
+        opts: { context?: string; follow?: boolean; output: 'short' | 'json'; admin?: string },
+      ) => {
+        const { logsCommand } = await import('./commands/inspect.ts')
+        setExit(await logsCommand(pod, opts, io))
+      },
+    )
+
   program
     .command('x')
     .description('experimental commands, as istioctl x')

@@ -6,6 +6,14 @@
 export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
 export { startMesh } from './build.ts'
 export { createFabricMemory, Fabric, type FabricMemory, type FabricStats } from './fabric.ts'
+export {
+  type ProxyDump,
+  type ProxyEntry,
+  proxiesOf,
+  proxyDump,
+  remoteClustersOf,
+  resourcesOf,
+} from './inspect.ts'
 export { buildInventory, type ClusterInventory, type Pod, type Service } from './inventory.ts'
 export {
   actOnManifest,
@@ -35,3 +43,4 @@ export {
   RemoteClusters,
   remoteSecretYaml,
 } from './remote-clusters.ts'
+export type { CertificateSummary, SecretSummary } from './secrets.ts'

@@ -14,6 +14,7 @@ import type {
   NameTable,
   ProxyConfig,
   ProxyNode,
+  WorkloadSecret,
 } from '../xds/index.ts'
 import type { FabricMemory } from './fabric.ts'
 import type {
@@ -130,6 +131,8 @@ interface PodReports {
 /** A pod on a pod thread: what the mesh, the admin API and tests may ask of its proxy. */
 export class PodHandle {
   readonly node: ProxyNode
+  /** The certificate and key its proxy was given (SDS `default` and `ROOTCA`), if any. */
+  readonly secret: WorkloadSecret | undefined
   #started: Started = { threadId: 0 }
   readonly #link: ThreadLink
   readonly #id: number
@@ -141,10 +144,17 @@ export class PodHandle {
   #watch: ConfigWatch | undefined
   #closed: Promise<void> | undefined
 
-  constructor(link: ThreadLink, id: number, node: ProxyNode, target?: DiscoveryTarget) {
+  constructor(
+    link: ThreadLink,
+    id: number,
+    node: ProxyNode,
+    target?: DiscoveryTarget,
+    secret?: WorkloadSecret,
+  ) {
     this.#link = link
     this.#id = id
     this.node = node
+    this.secret = secret
     this.#target = target
     // Reports can arrive while the pod is still starting.
     link.reports.set(id, {
@@ -263,7 +273,7 @@ export class PodThreads {
   async start(init: PodInit, source?: ConfigSource): Promise<PodHandle> {
     const id = this.#next++
     const link = this.#linkFor(id)
-    const handle = new PodHandle(link, id, init.node, init.discovery)
+    const handle = new PodHandle(link, id, init.node, init.discovery, init.secret)
     try {
       handle.started((await link.call({ op: 'start', id, init })) as Started)
     } catch (err) {

@@ -12,7 +12,7 @@ export const apiServerOf = (cluster: string): string => `https://api.${cluster}.
 /** One cluster as `istioctl remote-clusters` reports it. */
 export interface RemoteClusterStatus {
   readonly name: string
-  /** `istio-system/<secret>`, `topology` for the topology's remoteSecrets, '' for the own cluster. */
+  /** `istio-system/<secret>` (the topology's remoteSecrets count as applied ones), '' for its own. */
   readonly secret: string
   /** synced: watched. timeout: its API server cannot be reached. Otherwise why not. */
   readonly status: 'synced' | 'timeout' | 'unknown cluster' | 'bad kubeconfig'
@@ -52,9 +52,10 @@ export class RemoteClusters {
     const { self, registry, cluster, fromTopology, fill } = this.#opts
     const status: RemoteClusterStatus[] = [{ name: self.name, secret: '', status: 'synced' }]
     const wanted = new Set<ClusterId>([self.name])
+    // The topology's remoteSecrets stand for `istioctl create-remote-secret ... | kubectl apply`.
     for (const name of fromTopology) {
       wanted.add(name)
-      status.push({ name, secret: 'topology', status: 'synced' })
+      status.push({ name, secret: `istio-system/istio-remote-secret-${name}`, status: 'synced' })
     }
     for (const r of resources) {
       if (r.kind !== 'Secret') continue

@@ -122,9 +122,18 @@ function prioritized(node: ProxyNode, failover: boolean, eps: LbEndpoint[]): LbE
 export const isLegacySplitHorizon = (snap: MeshSnapshot): boolean =>
   snap.settings.istioVersion !== undefined && !istioAtLeast(snap.settings.istioVersion, 5)
 
-/** Whether meshConfig makes a host cluster-local (`serviceSettings[].settings.clusterLocal`). */
+/** Hosts Istio keeps cluster-local by default (pilot/pkg/model/cluster_local.go). */
+const DEFAULT_CLUSTER_LOCAL = [
+  '*.kube-system.svc.cluster.local',
+  'kubernetes.default.svc.cluster.local',
+  // The control plane's own Service: each cluster's proxies use their own istiod.
+  'istiod.istio-system.svc.cluster.local',
+  'istio-pilot.istio-system.svc.cluster.local',
+]
+
+/** Whether a host is cluster-local: Istio's defaults, then meshConfig `serviceSettings`. */
 export function isClusterLocal(snap: MeshSnapshot, host: string): boolean {
-  let local = false
+  let local = DEFAULT_CLUSTER_LOCAL.some((h) => hostMatches(h, host))
   // Later entries override earlier ones, as in Istio's ClusterLocalProvider.
   for (const entry of snap.meshConfig.serviceSettings ?? []) {
     if (entry.hosts.some((h) => hostMatches(h, host))) local = entry.settings.clusterLocal ?? local
