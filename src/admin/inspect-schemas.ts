@@ -186,3 +186,43 @@ export const serviceListSchema = {
     },
   },
 } as const
+
+export const serviceDescriptionSchema = open(
+  {
+    cluster: str,
+    name: str,
+    namespace: str,
+    ports: { type: 'array', items: open({ name: str, port: int, targetPort: int, protocol: str }) },
+    destinationRule: open({
+      name: str,
+      host: str,
+      matchingSubsets: { type: 'array', items: str },
+      nonMatchingSubsets: { type: 'array', items: str },
+      tlsMode: str,
+    }),
+    virtualService: open({
+      name: str,
+      httpRoutes: {
+        type: 'array',
+        items: open({
+          match: str,
+          destinations: { type: 'array', items: open({ host: str, subset: str, weight: int }) },
+        }),
+      },
+    }),
+  },
+  ['cluster', 'name', 'namespace', 'ports'],
+)
+
+export const podDescriptionSchema = open(
+  {
+    cluster: str,
+    namespace: str,
+    pod: str,
+    labels: { type: 'object', additionalProperties: str },
+    hasSidecar: { type: 'boolean' },
+    containerPorts: { type: 'array', items: int },
+    services: { type: 'array', items: serviceDescriptionSchema },
+  },
+  ['cluster', 'namespace', 'pod', 'labels', 'hasSidecar', 'containerPorts', 'services'],
+)

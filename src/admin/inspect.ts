@@ -5,14 +5,24 @@
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import type { ClusterId, IstioResource } from '../model/index.ts'
-import { type Mesh, proxiesOf, proxyDump, remoteClustersOf, resourcesOf } from '../runtime/index.ts'
 import {
+  describePod,
+  describeServiceNamed,
+  type Mesh,
+  proxiesOf,
+  proxyDump,
+  remoteClustersOf,
+  resourcesOf,
+} from '../runtime/index.ts'
+import {
+  podDescriptionSchema,
   proxyDumpSchema,
   proxyListSchema,
   proxyStatusSchema,
   recordSchema,
   remoteClustersSchema,
   resourceListSchema,
+  serviceDescriptionSchema,
   serviceListSchema,
 } from './inspect-schemas.ts'
 import { errorSchema, podsSchema } from './schemas.ts'
@@ -26,7 +36,19 @@ const SCHEMAS = {
   resources: resourceListSchema,
   services: serviceListSchema,
   record: recordSchema,
+  podDescription: podDescriptionSchema,
+  serviceDescription: serviceDescriptionSchema,
 }
+
+const describeParams = {
+  type: 'object',
+  required: ['cluster', 'namespace', 'name'],
+  properties: {
+    cluster: { type: 'string' },
+    namespace: { type: 'string' },
+    name: { type: 'string' },
+  },
+} as const
 
 const KINDS: readonly IstioResource['kind'][] = [
   'VirtualService',
@@ -116,6 +138,41 @@ export function registerInspectRoutes(app: FastifyInstance, mesh: Mesh): void {
       })),
     ),
   }))
+
+  app.get<{ Params: { cluster: string; namespace: string; name: string } }>(
+    '/api/v1/describe/pods/:cluster/:namespace/:name',
+    {
+      schema: {
+        params: describeParams,
+        response: { 200: podDescriptionSchema, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { cluster, namespace, name } = req.params
+      const pod = mesh.pods.find(
+        (p) => p.cluster === cluster && p.namespace === namespace && p.name === name,
+      )
+      if (!pod) return reply.code(404).send({ error: `no pod ${name}.${namespace} in ${cluster}` })
+      return describePod(mesh, cluster as ClusterId, pod)
+    },
+  )
+
+  app.get<{ Params: { cluster: string; namespace: string; name: string } }>(
+    '/api/v1/describe/services/:cluster/:namespace/:name',
+    {
+      schema: {
+        params: describeParams,
+        response: { 200: serviceDescriptionSchema, 404: errorSchema },
+      },
+    },
+    async (req, reply) => {
+      const { cluster, namespace, name } = req.params
+      const d = describeServiceNamed(mesh, cluster as ClusterId, namespace, name)
+      if (!d)
+        return reply.code(404).send({ error: `no service ${name}.${namespace} in ${cluster}` })
+      return d
+    },
+  )
 
   app.get(
     '/api/v1/proxy-status',

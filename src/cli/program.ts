@@ -376,10 +376,36 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       },
     )
 
-  program
-    .command('x')
-    .description('experimental commands, as istioctl x')
-    .command('create-remote-secret')
+  const x = program.command('x').description('experimental commands, as istioctl x')
+  x.command('describe')
+    .description('what applies to a pod or a Service, in words, as istioctl x describe')
+    .argument('<what>', 'pod or service')
+    .argument('<name>', 'NAME[.NAMESPACE]')
+    .option('--context <cluster>', 'the cluster')
+    .addOption(output(['short', 'json', 'yaml'], 'short'))
+    .addOption(adminOption())
+    .action(
+      async (
+        what: string,
+        name: string,
+        opts: { context?: string; output: 'short' | 'json' | 'yaml'; admin?: string },
+      ) => {
+        const kind =
+          what === 'po' || what === 'pod'
+            ? 'pod'
+            : what === 'svc' || what === 'service'
+              ? 'service'
+              : undefined
+        if (!kind) {
+          io.stderr.write(`meshsim x describe: describe pod or service, not ${what}\n`)
+          setExit(ExitCode.Usage)
+          return
+        }
+        const { describeCommand } = await import('./commands/inspect.ts')
+        setExit(await describeCommand(kind, name, opts, io))
+      },
+    )
+  x.command('create-remote-secret')
     .description(
       'print the Secret that lets a primary watch this cluster (apply it with meshsim apply -f - --context PRIMARY)',
     )

@@ -5,6 +5,13 @@
 
 export { type AccessRecord, formatAccessLog } from '../proxy/index.ts'
 export { startMesh } from './build.ts'
+export {
+  describePod,
+  describeServiceNamed,
+  type PodDescription,
+  type RouteSummary,
+  type ServiceDescription,
+} from './describe.ts'
 export { createFabricMemory, Fabric, type FabricMemory, type FabricStats } from './fabric.ts'
 export {
   type ProxyDump,

@@ -140,6 +140,62 @@ describe('inspecting two-networks.yaml', () => {
     expect(unknown.code).toBe(64)
   })
 
+  test('x describe pod names the Service, the matching subset and the routes that miss it', async () => {
+    const m = mesh()
+    const admin = await adminOf(m)
+    const rules = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: helloworld, namespace: sample}
+spec:
+  host: helloworld.sample.svc.cluster.local
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: helloworld, namespace: sample}
+spec:
+  hosts: [helloworld.sample.svc.cluster.local]
+  http:
+  - route:
+    - destination: {host: helloworld.sample.svc.cluster.local, subset: v2}
+`
+    expect(
+      (await cli(['apply', '-f', '-', '--context', 'cluster1', '--admin', admin], rules)).code,
+    ).toBe(0)
+    const r = await cli([
+      'x',
+      'describe',
+      'pod',
+      'helloworld.sample',
+      '--context',
+      'cluster1',
+      '--admin',
+      admin,
+    ])
+    expect(r.stdout).toBe(
+      [
+        `Pod: ${m.pod('cluster1/sample/helloworld')?.name}`,
+        '   Pod Revision: default',
+        '   Pod Ports: 5000 (app), 15090 (istio-proxy)',
+        '--------------------',
+        'Service: helloworld',
+        '   Port: http 5000/HTTP targets pod port 5000',
+        'DestinationRule: helloworld for "helloworld.sample.svc.cluster.local"',
+        '   Matching subsets: v1',
+        '      (Non-matching subsets v2)',
+        '   Traffic Policy TLS Mode: ISTIO_MUTUAL (auto-mTLS)',
+        'VirtualService: helloworld',
+        '   1 HTTP route(s)',
+        '      Route to non-matching subset v2 for (everything)',
+        '   WARNING: No destinations match pod subsets (checked 1 HTTP routes)',
+        '',
+      ].join('\n'),
+    )
+    await cli(['delete', '-f', '-', '--context', 'cluster1', '--admin', admin], rules)
+  })
+
   test('an unreachable mesh says how to start one', async () => {
     const r = await cli(['proxy-status', '--admin', 'http://127.0.0.1:9'])
     expect(r.code).toBe(1)

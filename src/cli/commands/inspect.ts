@@ -5,9 +5,16 @@
 
 import { stringify } from 'yaml'
 import type { IstioResource } from '../../model/index.ts'
-import { type AccessRecord, formatAccessLog, type ProxyDump } from '../../runtime/index.ts'
+import {
+  type AccessRecord,
+  formatAccessLog,
+  type PodDescription,
+  type ProxyDump,
+  type ServiceDescription,
+} from '../../runtime/index.ts'
 import { ExitCode, type Io } from '../io.ts'
 import { adminUrl, findPod, getJson, MeshUnreachable, type PodInfo } from '../mesh-client.ts'
+import { describePodText, describeServiceText } from '../render/describe.ts'
 import {
   byteOrder,
   clustersTable,
@@ -372,6 +379,57 @@ export async function logsCommand(
         nl = pending.indexOf('\n')
       }
     }
+    return ExitCode.Ok
+  })
+}
+
+/** `x describe pod|service NAME[.NS]`: in words, what applies to a pod or a Service. */
+export async function describeCommand(
+  what: 'pod' | 'service',
+  ref: string,
+  opts: InspectOptions,
+  io: Io,
+): Promise<number> {
+  const [name = '', ns] = ref.split('.')
+  return withMesh('x describe', io, opts.admin, async (base) => {
+    if (what === 'pod') {
+      const { items } = await getJson<{ items: PodInfo[] }>(base, '/api/v1/pods')
+      const pod = items.find(
+        (p) =>
+          (opts.context === undefined || p.cluster === opts.context) &&
+          (ns === undefined || p.namespace === ns) &&
+          (p.name === name || findPod([p], `${p.cluster}/${p.namespace}/${name}`) !== undefined),
+      )
+      if (!pod) {
+        io.stderr.write(
+          `meshsim x describe: no pod ${ref}; name it POD[.NAMESPACE] with --context CLUSTER\n`,
+        )
+        return ExitCode.Usage
+      }
+      const d = await getJson<PodDescription>(
+        base,
+        `/api/v1/describe/pods/${pod.cluster}/${pod.namespace}/${pod.name}`,
+      )
+      print(io, opts.output, d, () => describePodText(d))
+      return ExitCode.Ok
+    }
+    const cluster = opts.context
+    if (!cluster) {
+      io.stderr.write('meshsim x describe service: --context CLUSTER is required\n')
+      return ExitCode.Usage
+    }
+    const path = `/api/v1/describe/services/${cluster}/${ns ?? 'default'}/${name}`
+    let d: ServiceDescription
+    try {
+      d = await getJson<ServiceDescription>(base, path)
+    } catch (err) {
+      if (err instanceof MeshUnreachable && /answered 404/.test(err.message)) {
+        io.stderr.write(`meshsim x describe: no service ${name}.${ns ?? 'default'} in ${cluster}\n`)
+        return ExitCode.Usage
+      }
+      throw err
+    }
+    print(io, opts.output, d, () => describeServiceText(d))
     return ExitCode.Ok
   })
 }
