@@ -247,19 +247,23 @@ export function registerInspectRoutes(app: FastifyInstance, mesh: Mesh): void {
         (!namespace || r.namespace === namespace) &&
         (!pod || r.proxy === pod)
       await mesh.flushRecords()
+      // Server-sent events for browsers and EventSource; NDJSON (one record a line) otherwise.
+      const sse = (req.headers.accept ?? '').includes('text/event-stream')
+      const frame = (r: object) =>
+        sse ? `data: ${JSON.stringify(r)}\n\n` : `${JSON.stringify(r)}\n`
       const out = new PassThrough()
-      for (const r of mesh.records.recent()) if (wanted(r)) out.write(`${JSON.stringify(r)}\n`)
+      for (const r of mesh.records.recent()) if (wanted(r)) out.write(frame(r))
       if (!follow) out.end()
       else {
         const stop = mesh.records.subscribe((r) => {
-          if (wanted(r)) out.write(`${JSON.stringify(r)}\n`)
+          if (wanted(r)) out.write(frame(r))
         })
         req.raw.once('close', () => {
           stop()
           out.end()
         })
       }
-      reply.type('application/x-ndjson')
+      reply.type(sse ? 'text/event-stream' : 'application/x-ndjson')
       return reply.send(out)
     },
   )

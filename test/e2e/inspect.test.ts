@@ -196,6 +196,35 @@ spec:
     await cli(['delete', '-f', '-', '--context', 'cluster1', '--admin', admin], rules)
   })
 
+  test('the record stream follows new requests, as server-sent events filtered by pod', async () => {
+    const m = mesh()
+    const admin = await adminOf(m)
+    const sleep = m.pod('cluster1/sample/sleep')
+    const controller = new AbortController()
+    const res = await fetch(
+      `${admin}/api/v1/records?cluster=cluster1&pod=${sleep?.name}&follow=true`,
+      {
+        headers: { accept: 'text/event-stream' },
+        signal: controller.signal,
+      },
+    )
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader()
+    await tally(m, 'cluster1/sample/sleep', `${HELLO}?follow-me`, 1)
+    let text = ''
+    // Frames already in the ring come first; read until the new request arrives.
+    for (let i = 0; i < 1000 && !text.includes('follow-me'); i++) {
+      const { value, done } = await reader.read()
+      if (done) break
+      text += new TextDecoder().decode(value)
+    }
+    controller.abort()
+    const frames = text.split('\n\n').filter((f) => f.startsWith('data: '))
+    const last = JSON.parse(frames.findLast((f) => f.includes('follow-me'))?.slice(6) ?? '{}')
+    expect(last).toMatchObject({ proxy: sleep?.name, direction: 'outbound', responseCode: 200 })
+    expect(frames.every((f) => f.includes(`"proxy":"${sleep?.name}"`))).toBe(true)
+  })
+
   test('an unreachable mesh says how to start one', async () => {
     const r = await cli(['proxy-status', '--admin', 'http://127.0.0.1:9'])
     expect(r.code).toBe(1)
