@@ -4,7 +4,7 @@
 
 import { PassThrough } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
-import type { ClusterId, IstioResource } from '../model/index.ts'
+import { type ClusterId, ISTIO_KINDS, type IstioResource } from '../model/index.ts'
 import {
   describePod,
   describeServiceNamed,
@@ -49,19 +49,6 @@ const describeParams = {
     name: { type: 'string' },
   },
 } as const
-
-const KINDS: readonly IstioResource['kind'][] = [
-  'VirtualService',
-  'DestinationRule',
-  'ServiceEntry',
-  'Gateway',
-  'Secret',
-  'ConfigMap',
-  'Namespace',
-  'Service',
-  'ServiceAccount',
-  'Deployment',
-]
 
 export function registerInspectRoutes(app: FastifyInstance, mesh: Mesh): void {
   const version = `${mesh.spec.istioVersion.major}.${mesh.spec.istioVersion.minor}.0`
@@ -209,7 +196,10 @@ export function registerInspectRoutes(app: FastifyInstance, mesh: Mesh): void {
           required: ['cluster'],
           properties: { cluster: { type: 'string' } },
         },
-        querystring: { type: 'object', properties: { kind: { type: 'string', enum: KINDS } } },
+        querystring: {
+          type: 'object',
+          properties: { kind: { type: 'string', enum: ISTIO_KINDS } },
+        },
         response: { 200: resourceListSchema, 404: errorSchema },
       },
     },

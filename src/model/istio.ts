@@ -19,17 +19,21 @@ export const DEFAULT_ISTIO_VERSION: IstioVersion = { major: 1, minor: 24 }
 /** Whether a release is `1.minor` or newer (behaviours that changed, istio-semantics §0.1). */
 export const istioAtLeast = (v: IstioVersion, minor: number): boolean => v.minor >= minor
 
-export type IstioKind =
-  | 'VirtualService'
-  | 'DestinationRule'
-  | 'ServiceEntry'
-  | 'Gateway'
-  | 'Secret'
-  | 'ConfigMap'
-  | 'Namespace'
-  | 'Service'
-  | 'ServiceAccount'
-  | 'Deployment'
+/** Every kind meshsim reads from a cluster's API server. */
+export const ISTIO_KINDS = [
+  'VirtualService',
+  'DestinationRule',
+  'ServiceEntry',
+  'Gateway',
+  'Secret',
+  'ConfigMap',
+  'Namespace',
+  'Service',
+  'ServiceAccount',
+  'Deployment',
+] as const
+
+export type IstioKind = (typeof ISTIO_KINDS)[number]
 
 export interface ObjectMeta {
   readonly name: string

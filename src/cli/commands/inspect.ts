@@ -51,6 +51,22 @@ async function withMesh(
   }
 }
 
+/** The pods `POD[.NAMESPACE]` names (a pod name or its app), in `context` when given. */
+async function podsNamed(
+  base: string,
+  ref: string,
+  context: string | undefined,
+): Promise<PodInfo[]> {
+  const [name = '', ns] = ref.split('.')
+  const { items } = await getJson<{ items: PodInfo[] }>(base, '/api/v1/pods')
+  return items.filter(
+    (p) =>
+      (context === undefined || p.cluster === context) &&
+      (ns === undefined || p.namespace === ns) &&
+      (p.name === name || findPod([p], `${p.cluster}/${p.namespace}/${name}`) !== undefined),
+  )
+}
+
 function print(io: Io, output: Output, data: unknown, text: () => string): void {
   if (output === 'json') io.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
   else if (output === 'yaml') io.stdout.write(stringify(data))
@@ -65,16 +81,8 @@ export async function proxyConfigCommand(
   opts: InspectOptions,
   io: Io,
 ): Promise<number> {
-  const [podName = '', ns] = ref.split('.')
   return withMesh(`proxy-config ${kind}`, io, opts.admin, async (base) => {
-    const { items } = await getJson<{ items: PodInfo[] }>(base, '/api/v1/pods')
-    const candidates = items.filter(
-      (p) =>
-        (opts.context === undefined || p.cluster === opts.context) &&
-        (ns === undefined || p.namespace === ns) &&
-        (p.name === podName ||
-          findPod([p], `${p.cluster}/${p.namespace}/${podName}`) !== undefined),
-    )
+    const candidates = await podsNamed(base, ref, opts.context)
     const pod = candidates[0]
     if (!pod) {
       io.stderr.write(
@@ -338,16 +346,8 @@ export async function logsCommand(
   opts: InspectOptions & { readonly follow?: boolean },
   io: Io,
 ): Promise<number> {
-  const [podName = '', ns] = ref.split('.')
   return withMesh('logs', io, opts.admin, async (base) => {
-    const { items } = await getJson<{ items: PodInfo[] }>(base, '/api/v1/pods')
-    const pod = items.find(
-      (p) =>
-        (opts.context === undefined || p.cluster === opts.context) &&
-        (ns === undefined || p.namespace === ns) &&
-        (p.name === podName ||
-          findPod([p], `${p.cluster}/${p.namespace}/${podName}`) !== undefined),
-    )
+    const [pod] = await podsNamed(base, ref, opts.context)
     if (!pod) {
       io.stderr.write(
         `meshsim logs: no pod ${ref}; name it POD[.NAMESPACE] with --context CLUSTER\n`,
@@ -393,13 +393,7 @@ export async function describeCommand(
   const [name = '', ns] = ref.split('.')
   return withMesh('x describe', io, opts.admin, async (base) => {
     if (what === 'pod') {
-      const { items } = await getJson<{ items: PodInfo[] }>(base, '/api/v1/pods')
-      const pod = items.find(
-        (p) =>
-          (opts.context === undefined || p.cluster === opts.context) &&
-          (ns === undefined || p.namespace === ns) &&
-          (p.name === name || findPod([p], `${p.cluster}/${p.namespace}/${name}`) !== undefined),
-      )
+      const [pod] = await podsNamed(base, ref, opts.context)
       if (!pod) {
         io.stderr.write(
           `meshsim x describe: no pod ${ref}; name it POD[.NAMESPACE] with --context CLUSTER\n`,

@@ -2,20 +2,10 @@
 // kinds it knows but does not read yet, by API group (so that the Gateway API's Gateway is told
 // apart from Istio's). Supporting another kind starts here.
 
+import { ISTIO_KINDS } from '../../model/index.ts'
 import { ISTIO_GROUP } from './schema.ts'
 
-export const SUPPORTED_KINDS = [
-  'VirtualService',
-  'DestinationRule',
-  'ServiceEntry',
-  'Gateway',
-  'Secret',
-  'ConfigMap',
-  'Namespace',
-  'Service',
-  'ServiceAccount',
-  'Deployment',
-] as const
+export const SUPPORTED_KINDS = ISTIO_KINDS
 
 /** The API group of supported kinds outside networking.istio.io ('' is the core group, v1). */
 const HOME: Readonly<Record<string, string>> = {
