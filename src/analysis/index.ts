@@ -2,15 +2,8 @@
 // cluster's Istio resources, Services and pods (as its istiod sees them) that report Istio's
 // message codes (IST0101, IST0173...) with Istio's texts, sorted and rendered as istioctl does.
 
+export { type AnalyzeOptions, analyze, namespacesOf } from './analyze.ts'
 export {
-  type AnalyzeOptions,
-  analyze,
-  compareMessages,
-  documentationUrl,
-  namespacesOf,
-} from './analyze.ts'
-export {
-  ANALYSIS_DOCS,
   formatJson,
   formatLine,
   formatYaml,
@@ -20,8 +13,8 @@ export {
   targetOf,
 } from './format.ts'
 export { YamlSource } from './locate.ts'
-export { atLeast, LEVELS, type Level, MESSAGE_TYPES } from './messages.ts'
-export { type Inventory, inputFromTopology, type TopologySource, withApplied } from './topology.ts'
+export { atLeast, type Level } from './messages.ts'
+export { type Inventory, inputFromTopology, type TopologySource } from './topology.ts'
 export type {
   AnalysisInput,
   AnalysisMessage,

@@ -56,18 +56,6 @@ export const DestinationRuleSubsetNotSelectPods = type(
 )
 export const UnknownDestinationRuleHost = type('UnknownDestinationRuleHost', 'IST0174', 'Warning')
 
-/** Every message type meshsim raises, by code. */
-export const MESSAGE_TYPES: readonly MessageType[] = [
-  ReferencedResourceNotFound,
-  NamespaceNotInjected,
-  PortNameIsNotUnderNamingConvention,
-  UnknownMeshNetworksServiceRegistry,
-  VirtualServiceHostNotFoundInGateway,
-  MultiClusterInconsistentService,
-  DestinationRuleSubsetNotSelectPods,
-  UnknownDestinationRuleHost,
-]
-
 // The templates, word for word.
 export const text = {
   referencedResourceNotFound: (reftype: string, refval: string) =>

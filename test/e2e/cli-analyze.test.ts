@@ -197,6 +197,17 @@ describe('meshsim analyze examples/*.yaml', () => {
     },
   )
 
+  test('split-horizon.yaml with its istio ConfigMap applied to cluster1 has no findings', async () => {
+    const r = await cli([
+      'analyze',
+      'examples/split-horizon.yaml',
+      'examples/manifests/split-horizon-networks.yaml',
+      '--context',
+      'cluster1',
+    ])
+    expect(r).toMatchObject({ code: 0, stdout: '' })
+  })
+
   test("replicated-global.yaml: cluster2's rule defines v1, which cluster2 does not run", async () => {
     // The guide's cluster2 DestinationRule lists v1 and v2; cluster2 runs only helloworld v2 and
     // (replicated control planes) discovers no other cluster. Istio's analyzer reports it too.

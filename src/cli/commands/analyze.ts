@@ -64,10 +64,11 @@ class Stop {
   }
 }
 
-/** A topology is the file with a `kind: Mesh` (or meshsim apiVersion) document. */
+/** A topology is the file with a `kind: Mesh` (or meshsim apiVersion) document, YAML or JSON. */
 const isTopology = (text: string) =>
   /^kind:\s*["']?Mesh["']?\s*(#.*)?$/m.test(text) ||
-  /^apiVersion:\s*["']?meshsim\.dev\//m.test(text)
+  /^apiVersion:\s*["']?meshsim\.dev\//m.test(text) ||
+  /"kind"\s*:\s*"Mesh"/.test(text)
 
 function problemsStop(io: Io, file: string, problems: readonly Problem[]): Stop {
   for (const p of problems) io.stderr.write(`${formatProblem(p)}\n`)
