@@ -3,6 +3,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Mesh } from '../runtime/index.ts'
+import { registerAnalyzeRoute } from './analyze.ts'
 import { registerInspectRoutes } from './inspect.ts'
 import { registerOperationRoutes } from './operations.ts'
 import { registerResourceRoutes } from './resources.ts'
@@ -61,6 +62,7 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
   registerResourceRoutes(app, mesh)
   registerOperationRoutes(app, mesh)
   registerInspectRoutes(app, mesh)
+  registerAnalyzeRoute(app, mesh)
 
   return app
 }

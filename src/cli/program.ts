@@ -2,6 +2,7 @@
 // `meshsim --help` answers without loading YAML, zod or X.509 code.
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import type { AnalyzeOptions } from './commands/analyze.ts'
 import { ExitCode, type Io } from './io.ts'
 
 const EXIT_CODES = `
@@ -24,6 +25,15 @@ function positiveInt(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer')
   return n
+}
+
+/** istioctl's message levels, in any case. */
+function level(value: string): 'Info' | 'Warning' | 'Error' {
+  const found = (['Info', 'Warning', 'Error'] as const).find(
+    (l) => l.toLowerCase() === value.toLowerCase(),
+  )
+  if (!found) throw new InvalidArgumentError('must be one of Info, Warning, Error')
+  return found
 }
 
 function nonNegativeInt(value: string): number {
@@ -60,6 +70,45 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (files: string[], opts: { output: 'text' | 'json' }) => {
       const { validateCommand } = await import('./commands/validate.ts')
       setExit(validateCommand(files, opts, io))
+    })
+
+  program
+    .command('analyze')
+    .description(
+      "analyze Istio configuration and print istioctl's validation messages (IST0101...): of a topology file, with resource files applied over --context, or of the running mesh",
+    )
+    .argument(
+      '[file...]',
+      'a topology file, and resource files to apply over its --context cluster',
+    )
+    .option('--context <cluster>', 'analyze this cluster only (default: every cluster)')
+    .option('-n, --namespace <ns>', 'report on this namespace only (default: every namespace)')
+    .option('-A, --all-namespaces', 'report on every namespace (the default)')
+    .addOption(
+      new Option('-o, --output <format>', 'output format')
+        .choices(['log', 'json', 'yaml'])
+        .default('log'),
+    )
+    .option(
+      '--output-threshold <level>',
+      'lowest level shown: Info, Warning or Error',
+      level,
+      'Info',
+    )
+    .option(
+      '--failure-threshold <level>',
+      'lowest level that exits 79: Info, Warning or Error',
+      level,
+      'Error',
+    )
+    .addOption(adminOption())
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing at the failure threshold, 79 something, 64 bad usage, 65 invalid files, 66 an unreadable file, 1 no running mesh.',
+    )
+    .action(async (files: string[], opts: AnalyzeOptions) => {
+      const { analyzeCommand } = await import('./commands/analyze.ts')
+      setExit(await analyzeCommand(files, opts, io))
     })
 
   program
