@@ -3,6 +3,7 @@
 
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Mesh } from '../runtime/index.ts'
+import { registerMetricsRoute } from './metrics.ts'
 import { registerOperationRoutes } from './operations.ts'
 import { registerResourceRoutes } from './resources.ts'
 import { meshSchema, podsSchema } from './schemas.ts'
@@ -59,6 +60,7 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
 
   registerResourceRoutes(app, mesh)
   registerOperationRoutes(app, mesh)
+  registerMetricsRoute(app, mesh)
 
   return app
 }
