@@ -152,7 +152,7 @@ function forwardTcp(
   const t0 = performance.now()
   const origin = recordOrigin(ctx, 'inbound')
   const peer = ctx.network.peerOf(socket)
-  const identity = peerInfo(ctx, socket).identity
+  const identity = uriSans(socket)[0]
   const record = (flags: string[], received: number, sent: number) =>
     ctx.onAccess({
       ...origin,

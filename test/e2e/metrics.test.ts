@@ -4,8 +4,10 @@
 // gateway (metadata exchange, whose headers no app sees), and the text passes promtool.
 
 import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { request } from 'node:http'
-import { describe, expect, test } from 'vitest'
+import { connect } from 'node:net'
+import { describe, expect, test, vi } from 'vitest'
 import type { Mesh } from '../../src/runtime/index.ts'
 import { adminOf, cli } from '../helpers/cli.ts'
 import { answerers, countBy, exampleSpec, sharedMesh } from '../helpers/traffic.ts'
@@ -203,6 +205,82 @@ spec:
         destination_cluster: 'cluster2',
       })
     }
+  })
+
+  test('a TCP connection through the gateway is counted by both sidecars when it closes, with its bytes', async () => {
+    const mesh = shared()
+    const admin = await adminOf(mesh)
+    const service = `apiVersion: v1
+kind: Service
+metadata: {name: tcp-echo, namespace: sample, labels: {app: tcp-echo}}
+spec:
+  ports: [{name: tcp, port: 9000}]
+  selector: {app: tcp-echo}
+`
+    const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tcp-echo, namespace: sample}
+spec:
+  selector: {matchLabels: {app: tcp-echo, version: v1}}
+  template:
+    metadata: {labels: {app: tcp-echo, version: v1}}
+    spec:
+      containers:
+      - name: tcp-echo
+        image: docker.io/istio/tcp-echo-server:1.3
+        args: ["9000", "hello"]
+        ports: [{containerPort: 9000}]
+`
+    const apply = (cluster: string, text: string) =>
+      cli(['apply', '-f', '-', '--context', cluster, '--admin', admin], text)
+    expect((await apply('cluster1', service)).code).toBe(0)
+    expect((await apply('cluster2', `${service}---\n${deployment}`)).code).toBe(0)
+
+    const socket = connect({
+      host: '127.0.0.1',
+      port: mesh.pod('cluster1/sample/sleep')?.sidecar?.capturePort ?? 0,
+    })
+    socket.on('error', () => socket.destroy())
+    await once(socket, 'connect')
+    socket.write('CONNECT tcp-echo.sample:9000 HTTP/1.1\r\nhost: tcp-echo.sample:9000\r\n\r\n')
+    let received = ''
+    socket.on('data', (c: Buffer) => {
+      received += c.toString()
+      if (received.endsWith('Established\r\n\r\n')) socket.write('world\n')
+      if (received.endsWith('hello world\n')) socket.end()
+    })
+    await once(socket, 'close')
+    expect(received).toContain('hello world\n')
+
+    // Records are written once both directions have closed.
+    await vi.waitFor(async () => {
+      await mesh.flushRecords()
+      const text = (await scrape(admin)).text
+      const closed = samples(text, 'istio_tcp_connections_closed_total')
+      expect(closed.map((s) => [s.labels.reporter, s.value]).sort()).toEqual([
+        ['destination', 1],
+        ['source', 1],
+      ])
+    })
+    const text = (await scrape(admin)).text
+    for (const reporter of ['source', 'destination']) {
+      const pick = (name: string) => samples(text, name).find((s) => s.labels.reporter === reporter)
+      expect(pick('istio_tcp_connections_opened_total')?.value).toBe(1)
+      // The app wrote "world\n" (6 bytes) and got "hello world\n" (12) back.
+      expect(pick('istio_tcp_received_bytes_total')?.value).toBe(6)
+      expect(pick('istio_tcp_sent_bytes_total')?.value).toBe(12)
+      expect(pick('istio_tcp_connections_closed_total')?.labels).toMatchObject({
+        request_protocol: 'tcp',
+        destination_service: 'tcp-echo.sample.svc.cluster.local',
+        destination_service_name: 'tcp-echo',
+        // No metadata exchange on TCP here: the certificates name each side's namespace.
+        source_principal: SLEEP,
+        source_workload_namespace: 'sample',
+        destination_workload_namespace: 'sample',
+        connection_security_policy: reporter === 'source' ? 'unknown' : 'mutual_tls',
+      })
+    }
+    expect(samples(text, 'istio_requests_total')).toEqual([])
   })
 
   test('the exposition passes promtool check metrics, but for the unit lint on Istio’s own name', async () => {

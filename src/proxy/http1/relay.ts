@@ -17,7 +17,7 @@ export interface RelayRequest {
 export interface ResponseRewrite {
   /** The `server` header the client sees (`envoy` outbound, `istio-envoy` inbound). */
   readonly server: string
-  /** Response headers dropped, when more than RESPONSE_REPLACED (which this must then include). */
+  /** Response headers to drop instead of RESPONSE_REPLACED (so a superset of it). */
   readonly replace?: ReadonlySet<string>
   /** More headers for the client: name, value, name, value, ... */
   readonly add?: readonly string[]
