@@ -22,6 +22,8 @@ export interface Family {
 export function register(registry: Registry, family: Family): void {
   const metric = {
     name: family.name,
+    help: family.help,
+    type: family.type,
     get: async () => ({
       name: family.name,
       help: family.help,
