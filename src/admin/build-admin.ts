@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Mesh } from '../runtime/index.ts'
 import { registerAnalyzeRoute } from './analyze.ts'
 import { registerInspectRoutes } from './inspect.ts'
+import { registerMetricsRoute } from './metrics.ts'
 import { registerOperationRoutes } from './operations.ts'
 import { registerResourceRoutes } from './resources.ts'
 import { meshSchema, podsSchema } from './schemas.ts'
@@ -63,6 +64,7 @@ export function buildAdmin(mesh: Mesh): FastifyInstance {
   registerOperationRoutes(app, mesh)
   registerInspectRoutes(app, mesh)
   registerAnalyzeRoute(app, mesh)
+  registerMetricsRoute(app, mesh)
 
   return app
 }

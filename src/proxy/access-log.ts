@@ -4,6 +4,28 @@
 
 import type { ClusterId } from '../model/index.ts'
 
+/**
+ * A workload as Istio's node metadata describes it: what a proxy knows of itself, and what
+ * metadata exchange tells the proxy at the other end of a request.
+ */
+export interface WorkloadMetadata {
+  /** NAME: the pod. */
+  readonly pod: string
+  readonly namespace: string
+  /** WORKLOAD_NAME: the Deployment (the pod name without its two generated suffixes). */
+  readonly workload: string
+  /** CLUSTER_ID */
+  readonly cluster: string
+  /** The `app` and `version` labels ('' when the pod has none). */
+  readonly app: string
+  readonly version: string
+  /** service.istio.io/canonical-name and canonical-revision, as the injector labels the pod. */
+  readonly canonicalService: string
+  readonly canonicalRevision: string
+  /** The proxy's own SPIFFE id; never taken from a peer's metadata (its certificate says). */
+  readonly principal?: string
+}
+
 export interface AccessRecord {
   /** Pod name of the proxy that logged this. */
   readonly proxy: string
@@ -40,6 +62,10 @@ export interface AccessRecord {
   readonly routeName?: string
   /** The mTLS peer's SPIFFE id, when known (not part of the text line). */
   readonly peerIdentity?: string
+  /** The logging proxy's own workload (sidecars; one shared object per proxy). */
+  readonly workload?: WorkloadMetadata
+  /** The workload at the other end, when metadata exchange told it (HTTP through sidecars). */
+  readonly peerWorkload?: WorkloadMetadata
 }
 
 export type AccessSink = (record: AccessRecord) => void

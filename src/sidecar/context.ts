@@ -3,6 +3,7 @@
 
 import type { AccessSink, PodNetwork, Random } from '../proxy/index.ts'
 import type { ProxyNode, WorkloadSecret } from '../xds/index.ts'
+import type { MetadataExchange } from './peer-metadata.ts'
 import type { Routing } from './routing.ts'
 import type { Upstreams } from './upstreams.ts'
 
@@ -20,6 +21,8 @@ export interface SidecarContext {
   readonly connectTimeoutMs: number
   /** A stalled TLS handshake at an inbound listener is dropped after this long. */
   readonly handshakeTimeoutMs: number
+  /** This sidecar's side of metadata exchange (its own metadata and headers, made once). */
+  readonly mx: MetadataExchange
 }
 
 export function count(ctx: SidecarContext, stat: string, n = 1): void {
@@ -34,5 +37,6 @@ export function recordOrigin(ctx: SidecarContext, direction: 'outbound' | 'inbou
     cluster: ctx.node.cluster,
     direction,
     startTime: new Date(),
+    workload: ctx.mx.self,
   }
 }

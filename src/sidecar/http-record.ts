@@ -1,9 +1,10 @@
 // The access record of one HTTP exchange at a sidecar, built as one object of one shape: what is
 // known when the request arrives (the request side) plus how it ended (the outcome).
 
-import type { AccessRecord, ServerExchange } from '../proxy/index.ts'
+import type { AccessRecord, ServerExchange, WorkloadMetadata } from '../proxy/index.ts'
 import { count, type SidecarContext } from './context.ts'
 import { type LocalReply, upstreamProtocolError, upstreamTerminated } from './local-reply.ts'
+import { peerMetadata } from './peer-metadata.ts'
 import type { Relayed } from './relay.ts'
 
 export interface RequestSide {
@@ -26,6 +27,8 @@ export interface RequestSide {
   readonly peerIdentity: string | undefined
   /** Inbound: the app's address; outbound sets it per attempt. */
   readonly upstreamHost: string | undefined
+  /** Inbound: the client's workload, from its metadata exchange header. */
+  readonly peerWorkload: WorkloadMetadata | undefined
 }
 
 export interface Outcome {
@@ -39,6 +42,8 @@ export interface Outcome {
   readonly upstreamLocalAddress?: string | undefined
   readonly peerIdentity?: string | undefined
   readonly transportFailureReason?: string | undefined
+  /** Outbound: the server's workload, from its metadata exchange header. */
+  readonly peerWorkload?: WorkloadMetadata | undefined
 }
 
 export function httpRecord(ctx: SidecarContext, r: RequestSide, o: Outcome): AccessRecord {
@@ -71,6 +76,8 @@ export function httpRecord(ctx: SidecarContext, r: RequestSide, o: Outcome): Acc
     requestedServerName: r.requestedServerName,
     routeName: r.routeName,
     peerIdentity: o.peerIdentity ?? r.peerIdentity,
+    workload: ctx.mx.self,
+    peerWorkload: o.peerWorkload ?? r.peerWorkload,
   }
 }
 
@@ -115,6 +122,7 @@ export function endOf(
     upstreamHost,
     upstreamLocalAddress: relayed.localAddress,
     peerIdentity: relayed.peerIdentity,
+    peerWorkload: peerMetadata(r.taken),
   }
   return { outcome }
 }

@@ -16,6 +16,7 @@ import type { InboundListener } from '../xds/index.ts'
 import { count, recordOrigin, type SidecarContext } from './context.ts'
 import { endOf, httpRecord, type Outcome, type RequestSide } from './http-record.ts'
 import { type LocalReply, upstreamReset } from './local-reply.ts'
+import { PEER_METADATA, PEER_METADATA_ID, peerMetadata } from './peer-metadata.ts'
 import { forward, type Relayed, writeLocalReply } from './relay.ts'
 
 export interface InboundServer {
@@ -50,8 +51,14 @@ function peerInfo(ctx: SidecarContext, socket: TLSSocket): PeerInfo {
   return info
 }
 
-/** Headers the inbound sidecar sets for the app. */
-const REPLACED = new Set(['x-forwarded-client-cert', 'x-forwarded-proto', 'expect'])
+/** Headers the inbound sidecar sets for the app, or takes away from it (metadata exchange). */
+const REPLACED = new Set([
+  'x-forwarded-client-cert',
+  'x-forwarded-proto',
+  'expect',
+  PEER_METADATA_ID,
+  PEER_METADATA,
+])
 
 async function forwardHttp(
   ctx: SidecarContext,
@@ -63,6 +70,7 @@ async function forwardHttp(
   const socket = ex.socket as TLSSocket
   const info = peerInfo(ctx, socket)
   const headers = ex.head.headers
+  const peerHeader = headerValue(headers, PEER_METADATA)
   const side: RequestSide = {
     direction: 'inbound',
     startTime: new Date(),
@@ -80,6 +88,7 @@ async function forwardHttp(
     routeName: 'default',
     peerIdentity: info.identity,
     upstreamHost: listenerAddress(ctx, l),
+    peerWorkload: peerMetadata(peerHeader),
   }
   const head = writeHead(`${ex.head.method} ${ex.head.url} HTTP/1.1`, headers, {
     replace: REPLACED,
@@ -100,7 +109,9 @@ async function forwardHttp(
   let relayed: Relayed
   try {
     if (appPort === undefined) throw new Error('no app listening')
-    relayed = await forward(ctx.upstreams.forApp(appPort), ex, head, 'istio-envoy')
+    // A client that told who it is hears who answered.
+    const rewrite = peerHeader === undefined ? ctx.mx.inbound : ctx.mx.inboundExchange
+    relayed = await forward(ctx.upstreams.forApp(appPort), ex, head, rewrite)
   } catch {
     count(ctx, 'upstream_cx_connect_fail')
     return failed(
@@ -141,6 +152,7 @@ function forwardTcp(
   const t0 = performance.now()
   const origin = recordOrigin(ctx, 'inbound')
   const peer = ctx.network.peerOf(socket)
+  const identity = uriSans(socket)[0]
   const record = (flags: string[], received: number, sent: number) =>
     ctx.onAccess({
       ...origin,
@@ -154,6 +166,7 @@ function forwardTcp(
       downstreamLocalAddress: `${ctx.node.ip}:${l.port}`,
       downstreamRemoteAddress: `${peer.ip}:${peer.port}`,
       requestedServerName: socket.servername || undefined,
+      peerIdentity: identity,
     })
   if (appPort === undefined) {
     socket.destroy()

@@ -18,6 +18,7 @@ import {
   upstreamReset,
   upstreamTerminated,
 } from './local-reply.ts'
+import { PEER_METADATA, PEER_METADATA_ID } from './peer-metadata.ts'
 import { forward, writeLocalReply } from './relay.ts'
 import { pickWeighted } from './route-match.ts'
 import type { RouteSelection } from './routing.ts'
@@ -36,13 +37,15 @@ function statusStat(status: number): string {
 /** Istio's default HTTP retry policy: 2 retries. */
 const MAX_ATTEMPTS = 3
 
-/** Headers the sidecar sets on every request it sends upstream. */
+/** Headers the sidecar sets on every request it sends upstream (an app's own are dropped). */
 const REPLACED = new Set([
   'host',
   'x-request-id',
   'x-forwarded-proto',
   'x-envoy-attempt-count',
   'expect',
+  PEER_METADATA_ID,
+  PEER_METADATA,
 ])
 
 export interface OutboundRequest {
@@ -103,6 +106,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     routeName: passthrough ? 'allow_any' : (route?.name ?? ''),
     peerIdentity: undefined,
     upstreamHost: undefined,
+    peerWorkload: undefined,
   }
   const localReply = (
     reply: LocalReply,
@@ -146,23 +150,26 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     tried.add(host)
     const pool = ctx.upstreams.forEndpoint(cluster, ep, timeoutMs)
     const done = lb && 'weight' in ep ? lb.begin(ep as LbEndpoint) : () => undefined
+    const add = [
+      'host',
+      authority,
+      'x-request-id',
+      requestId,
+      'x-forwarded-proto',
+      'http',
+      'x-envoy-attempt-count',
+      String(attempt),
+    ]
+    // Metadata exchange goes to mesh clusters, not to PassthroughCluster's outside world.
+    if (!passthrough) add.push(...ctx.mx.headers)
     const head = writeHead(`${ex.head.method} ${r.path} HTTP/1.1`, headers, {
       replace: REPLACED,
-      add: [
-        'host',
-        authority,
-        'x-request-id',
-        requestId,
-        'x-forwarded-proto',
-        'http',
-        'x-envoy-attempt-count',
-        String(attempt),
-      ],
+      add,
       framing: ex.framing,
     })
     let relayed: Awaited<ReturnType<typeof forward>>
     try {
-      relayed = await forward(pool, ex, head, 'envoy')
+      relayed = await forward(pool, ex, head, ctx.mx.outbound)
     } catch (err) {
       done()
       if (err instanceof ConnectFailure) {

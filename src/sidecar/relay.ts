@@ -2,7 +2,12 @@
 // hand the connection back; or answer with an Envoy local reply instead.
 
 import { STATUS_CODES } from 'node:http'
-import type { ConnectionPool, RelayOutcome, ServerExchange } from '../proxy/index.ts'
+import type {
+  ConnectionPool,
+  RelayOutcome,
+  ResponseRewrite,
+  ServerExchange,
+} from '../proxy/index.ts'
 import { relayExchange } from '../proxy/index.ts'
 import type { LocalReply } from './local-reply.ts'
 
@@ -21,12 +26,12 @@ export async function forward(
   pool: ConnectionPool,
   ex: ServerExchange,
   head: string,
-  server: string,
+  rewrite: ResponseRewrite,
 ): Promise<Relayed> {
   let replay = false
   for (let attempt = 0; ; attempt++) {
     const conn = (attempt === 0 ? pool.idle() : undefined) ?? (await pool.open())
-    const outcome = await relayExchange(ex, conn, { head, replay }, { server })
+    const outcome = await relayExchange(ex, conn, { head, replay }, rewrite)
     if (outcome.kind === 'response') pool.release(conn, outcome.reusable)
     else conn.destroy()
     if (outcome.kind === 'reset' && outcome.stale && attempt === 0) {

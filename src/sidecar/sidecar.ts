@@ -13,6 +13,7 @@ import type {
 import { type CaptureServer, type PodResolver, startCapture } from './capture.ts'
 import { count, type SidecarContext } from './context.ts'
 import { type InboundServer, startInbound } from './inbound.ts'
+import { metadataExchange } from './peer-metadata.ts'
 import { Routing } from './routing.ts'
 import { Upstreams } from './upstreams.ts'
 
@@ -57,6 +58,7 @@ export class Sidecar {
       routing: () => this.#routing,
       connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
       handshakeTimeoutMs: opts.handshakeTimeoutMs ?? 10_000,
+      mx: metadataExchange(opts.node, secret.spiffeId),
     }
   }
 

@@ -3,7 +3,7 @@
 // client needs, and the outcome says what the access log should show.
 
 import type { ClientConnection, ResponseHandler } from './client.ts'
-import { declaredFraming, type Framing, responseFraming, writeHead } from './head.ts'
+import { declaredFraming, type Framing, headerValue, responseFraming, writeHead } from './head.ts'
 import type { MessageHead } from './parser.ts'
 import type { ServerExchange } from './server.ts'
 
@@ -17,6 +17,12 @@ export interface RelayRequest {
 export interface ResponseRewrite {
   /** The `server` header the client sees (`envoy` outbound, `istio-envoy` inbound). */
   readonly server: string
+  /** Response headers to drop instead of RESPONSE_REPLACED (so a superset of it). */
+  readonly replace?: ReadonlySet<string>
+  /** More headers for the client: name, value, name, value, ... */
+  readonly add?: readonly string[]
+  /** A response header (lower-case) whose value the outcome hands back. */
+  readonly take?: string
 }
 
 export type RelayOutcome =
@@ -31,6 +37,8 @@ export type RelayOutcome =
       readonly complete: boolean
       /** The upstream connection may carry another request. */
       readonly reusable: boolean
+      /** The value of the `take` header, when the response had one. */
+      readonly taken: string | undefined
     }
   | {
       readonly kind: 'reset'
@@ -40,7 +48,11 @@ export type RelayOutcome =
     }
   | { readonly kind: 'downstream-reset' }
 
-const REPLACED = new Set(['server', 'x-envoy-upstream-service-time'])
+/** Response headers the relay sets itself, so drops when they come from upstream. */
+export const RESPONSE_REPLACED: ReadonlySet<string> = new Set([
+  'server',
+  'x-envoy-upstream-service-time',
+])
 const CHUNKED: Framing = { kind: 'chunked' }
 const CLOSE: Framing = { kind: 'close' }
 
@@ -60,7 +72,7 @@ export function relayExchange(
   // The client went away while a connection was found: nothing is sent upstream.
   if (ex.aborted) return Promise.resolve({ kind: 'downstream-reset' })
   return new Promise((resolve) => {
-    const relay = new Relay(ex, conn, rewrite.server, resolve)
+    const relay = new Relay(ex, conn, rewrite, resolve)
     ex.onAbort = relay.onAbort
     conn.begin(ex.head.method, relay)
     const upstream = conn.socket
@@ -75,22 +87,23 @@ export function relayExchange(
 class Relay implements ResponseHandler {
   readonly #ex: ServerExchange
   readonly #conn: ClientConnection
-  readonly #server: string
+  readonly #rewrite: ResponseRewrite
   readonly #resolve: (outcome: RelayOutcome) => void
   readonly #sent = performance.now()
   #status = 0
   #serviceTimeMs = 0
+  #taken: string | undefined
   #waitingDrain = false
 
   constructor(
     ex: ServerExchange,
     conn: ClientConnection,
-    server: string,
+    rewrite: ResponseRewrite,
     resolve: (outcome: RelayOutcome) => void,
   ) {
     this.#ex = ex
     this.#conn = conn
-    this.#server = server
+    this.#rewrite = rewrite
     this.#resolve = resolve
   }
 
@@ -107,14 +120,18 @@ class Relay implements ResponseHandler {
     const body = downstreamFraming(responseFraming(h, method), ex.head)
     // A HEAD response announces the length of the body it does not carry.
     const announced = method === 'HEAD' ? declaredFraming(h) : body
+    const rewrite = this.#rewrite
+    if (rewrite.take !== undefined) this.#taken = headerValue(h.headers, rewrite.take)
+    const add = [
+      'x-envoy-upstream-service-time',
+      String(Math.round(this.#serviceTimeMs)),
+      'server',
+      rewrite.server,
+    ]
+    if (rewrite.add !== undefined) add.push(...rewrite.add)
     const text = writeHead(`HTTP/1.1 ${h.status} ${h.reason}`, h.headers, {
-      replace: REPLACED,
-      add: [
-        'x-envoy-upstream-service-time',
-        String(Math.round(this.#serviceTimeMs)),
-        'server',
-        this.#server,
-      ],
+      replace: rewrite.replace ?? RESPONSE_REPLACED,
+      add,
       framing: announced,
       close: body.kind === 'close' || !ex.head.keepAlive,
     })
@@ -151,6 +168,7 @@ class Relay implements ResponseHandler {
       bytesSent: ex.responseBytes,
       complete: true,
       reusable: reusable && requestSent,
+      taken: this.#taken,
     })
   }
 
@@ -172,6 +190,7 @@ class Relay implements ResponseHandler {
       bytesSent: ex.responseBytes,
       complete: false,
       reusable: false,
+      taken: this.#taken,
     })
   }
 }
