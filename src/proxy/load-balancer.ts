@@ -34,7 +34,7 @@ export interface LoadBalancer {
 const OVERPROVISIONING = 1.4
 
 /** Per-host outlier state. */
-interface HostHealth {
+export interface HostHealth {
   consecutive5xx: number
   consecutiveGateway: number
   ejections: number
@@ -47,6 +47,8 @@ export function createLoadBalancer(
   random: Random,
   outlier?: OutlierDetection,
   now: () => number = Date.now,
+  /** Host health of the same cluster under the previous config: Envoy keeps it across updates. */
+  health: Map<string, HostHealth> = new Map(),
 ): LoadBalancer {
   const active = new Map<string, number>()
   let rr = 0
@@ -57,8 +59,9 @@ export function createLoadBalancer(
   const activeOf = (e: LbEndpoint) => active.get(keyOf(e)) ?? 0
   const levels = [...new Set(serving.map((e) => e.priority ?? 0))].sort((a, b) => a - b)
   const byLevel = levels.map((p) => serving.filter((e) => (e.priority ?? 0) === p))
-  const health = new Map<string, HostHealth>()
-  let ejected = 0
+  // Hosts no longer in the cluster take their state with them.
+  for (const k of health.keys()) if (![...keys.values()].includes(k)) health.delete(k)
+  let ejected = [...health.values()].filter((h) => h.ejectedUntil > now()).length
   const healthOf = (key: string): HostHealth => {
     let h = health.get(key)
     if (h === undefined) {

@@ -2,7 +2,7 @@
 // route name and domain with their routes' matchers compiled, clusters by name, and a load
 // balancer per cluster over its endpoints.
 
-import type { LoadBalancer, Random } from '../proxy/index.ts'
+import type { HostHealth, LoadBalancer, Random } from '../proxy/index.ts'
 import { createLoadBalancer } from '../proxy/index.ts'
 import type {
   Cluster,
@@ -47,8 +47,26 @@ export class Routing {
   /** Regexes in routes that RE2 would not accept: they never match. */
   readonly invalidRegexes: readonly string[]
 
-  constructor(config: ProxyConfig, random: Random) {
+  /**
+   * @param health host health per cluster, kept by the sidecar across configs (Envoy keeps an
+   *   ejected host ejected when EDS changes); clusters the config drops lose theirs.
+   */
+  constructor(
+    config: ProxyConfig,
+    random: Random,
+    health: Map<string, Map<string, HostHealth>> = new Map(),
+  ) {
     this.config = config
+    for (const name of health.keys())
+      if (!config.endpoints.some((a) => a.clusterName === name)) health.delete(name)
+    const healthOf = (name: string) => {
+      let h = health.get(name)
+      if (h === undefined) {
+        h = new Map()
+        health.set(name, h)
+      }
+      return h
+    }
     const inbound: InboundListener[] = []
     for (const l of config.listeners) {
       if (l.kind === 'outbound-http') this.#http.set(l.port, l)
@@ -80,6 +98,8 @@ export class Routing {
           a.endpoints,
           random,
           c?.outlierDetection,
+          Date.now,
+          healthOf(a.clusterName),
         ),
       )
     }

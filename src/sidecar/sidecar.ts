@@ -1,7 +1,7 @@
 // One sidecar: applies pushed configs (diffing inbound listeners by name), owns the capture port,
 // the inbound listeners and the upstream pools, and tears them down in reverse order.
 
-import type { AccessSink, PodNetwork, Random } from '../proxy/index.ts'
+import type { AccessSink, HostHealth, PodNetwork, Random } from '../proxy/index.ts'
 import { seededRandom } from '../proxy/index.ts'
 import type {
   ConfigSource,
@@ -37,6 +37,8 @@ export class Sidecar {
   readonly #opts: SidecarOptions
   readonly #ctx: SidecarContext
   readonly #inbound = new Map<string, InboundServer>()
+  /** Outlier state per cluster, carried from one config to the next. */
+  readonly #health = new Map<string, Map<string, HostHealth>>()
   #routing: Routing | undefined
   #capture: CaptureServer | undefined
   #watch: ConfigWatch | undefined
@@ -87,7 +89,7 @@ export class Sidecar {
   /** Applies a full config: swaps routing in one step, then adds and removes inbound listeners. */
   async apply(config: ProxyConfig): Promise<void> {
     if (this.#closed) return
-    const routing = new Routing(config, this.#ctx.random)
+    const routing = new Routing(config, this.#ctx.random, this.#health)
     this.#routing = routing
     // Envoy would refuse such a config; here those routes never match, and the stat says why.
     if (routing.invalidRegexes.length > 0) {

@@ -84,6 +84,40 @@ describe('outlier detection', () => {
     expect(picks(lb, 10)).toEqual({ b: 10 })
   })
 
+  test('an ejected host stays ejected in the balancer of the next config (shared host health)', () => {
+    const health = new Map()
+    const a = ep('a')
+    const first = createLoadBalancer(
+      'ROUND_ROBIN',
+      [a, ep('b')],
+      seededRandom(7),
+      outlier,
+      () => 0,
+      health,
+    )
+    first.report(a, 503)
+    first.report(a, 503)
+    const next = createLoadBalancer(
+      'ROUND_ROBIN',
+      [ep('a'), ep('b'), ep('c')],
+      seededRandom(7),
+      outlier,
+      () => 10,
+      health,
+    )
+    expect(Object.keys(picks(next, 12)).sort()).toEqual(['b', 'c'])
+    const without = createLoadBalancer(
+      'ROUND_ROBIN',
+      [ep('b')],
+      seededRandom(7),
+      outlier,
+      () => 10,
+      health,
+    )
+    expect(without.pick()?.address).toBe('b')
+    expect(health.has('a:5000')).toBe(false)
+  })
+
   test('without outlierDetection reports change nothing', () => {
     const a = ep('a')
     const lb = createLoadBalancer('ROUND_ROBIN', [a, ep('b')], seededRandom(4))
