@@ -73,4 +73,6 @@ export interface Deployment {
   readonly containerPorts: readonly number[]
   /** The pod's `sidecar.istio.io/inject` annotation, when set. */
   readonly inject?: boolean
+  /** The pod template as written (JSON): any change to it rolls the pods out, as Kubernetes does. */
+  readonly template: string
 }

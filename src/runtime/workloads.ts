@@ -167,18 +167,11 @@ export class ClusterWorkloads {
     // Pods: one per replica of each Deployment's current template.
     const wanted = new Map<string, { d: Deployment; name: string }>()
     for (const d of deployments) {
-      const template = JSON.stringify([
-        d.podLabels,
-        d.sample,
-        d.image,
-        d.serviceAccount,
-        d.containerPorts,
-      ])
       const names = replicaSetPodNames(
         c.name,
         d.metadata.namespace,
         d.metadata.name,
-        template,
+        d.template,
         d.replicas,
       )
       for (const name of names) wanted.set(name, { d, name })

@@ -142,4 +142,34 @@ describe('the samples applied to two-networks.yaml', () => {
     expect(m.pod('cluster2/demo/helloworld')).toBeUndefined()
     expect(await tally(m, 'cluster1/demo/sleep', HELLO, 10)).toEqual({ v1: 10 })
   })
+
+  test('scaling a Deployment adds pods under the same ReplicaSet; changing its template replaces them', async () => {
+    const m = mesh()
+    const admin = await adminOf(m)
+    const apply = (text: string) =>
+      cli(['apply', '-f', '-', '--context', 'cluster1', '-n', 'demo', '--admin', admin], text)
+    const v1Pods = () =>
+      m.pods.filter(
+        (p) => p.cluster === 'cluster1' && p.namespace === 'demo' && p.app === 'helloworld',
+      )
+    const before = v1Pods().map((p) => p.name)
+    expect(before).toHaveLength(1)
+    expect((await apply(helloworld('v1').replace('replicas: 1', 'replicas: 2'))).stdout).toBe(
+      'deployment.apps/helloworld-v1 configured\n',
+    )
+    const scaled = v1Pods().map((p) => p.name)
+    expect(scaled).toHaveLength(2)
+    expect(scaled).toContain(before[0])
+    expect(new Set(scaled.map((n) => n.split('-').slice(0, -1).join('-'))).size).toBe(1)
+    await apply(
+      helloworld('v1')
+        .replace('replicas: 1', 'replicas: 2')
+        .replace('cpu: "100m"', 'cpu: "200m"')
+        .replace('imagePullPolicy: IfNotPresent', 'imagePullPolicy: Always'),
+    )
+    const replaced = v1Pods().map((p) => p.name)
+    expect(replaced).toHaveLength(2)
+    expect(replaced.some((n) => scaled.includes(n))).toBe(false)
+    expect(await tally(m, 'cluster1/demo/sleep', HELLO, 10)).toEqual({ v1: 10 })
+  })
 })

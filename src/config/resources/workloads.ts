@@ -172,5 +172,6 @@ export function toDeployment(d: DeploymentInput, metadata: ObjectMeta): Deployme
     image: c?.image ?? '',
     containerPorts: (c?.ports ?? []).map((p) => p.containerPort),
     ...(annotation === undefined ? {} : { inject: annotation === 'true' }),
+    template: JSON.stringify(d.spec.template),
   }
 }
