@@ -8,7 +8,7 @@ import { describe, expect, test, vi } from 'vitest'
 import { parseResources } from '../../src/config/index.ts'
 import { clusterId, type IstioResource } from '../../src/model/index.ts'
 import type { Mesh } from '../../src/runtime/index.ts'
-import { tally } from '../helpers/mesh.ts'
+import { callFrom, tally } from '../helpers/mesh.ts'
 import { endpointsOf, exampleSpec, HELLO, HELLO_CLUSTER, sharedMesh } from '../helpers/traffic.ts'
 
 const c1 = clusterId('cluster1')
@@ -49,6 +49,61 @@ describe.each([
     expect(
       stats?.['cluster.outbound|15012||istiod.istio-system.svc.cluster.local.upstream_cx_total'],
     ).toBeGreaterThanOrEqual(2)
+  })
+
+  test("a Deployment applied in the remote gets its config from cluster1's istiod and serves cluster1", async () => {
+    const m = mesh()
+    const httpbin = parseResources(
+      `apiVersion: v1
+kind: Service
+metadata: {name: httpbin, namespace: sample}
+spec:
+  ports: [{name: http, port: 8000, targetPort: 8080}]
+  selector: {app: httpbin}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: httpbin, namespace: sample}
+spec:
+  selector: {matchLabels: {app: httpbin, version: v1}}
+  template:
+    metadata: {labels: {app: httpbin, version: v1}}
+    spec:
+      serviceAccountName: httpbin
+      containers: [{name: httpbin, image: docker.io/kennethreitz/httpbin, ports: [{containerPort: 8080}]}]
+`,
+      { file: 'httpbin.yaml' },
+    ).resources
+    m.apply(c2, httpbin)
+    // The Service must exist in the caller's cluster too, for its DNS name.
+    m.apply(
+      c1,
+      httpbin.filter((r) => r.kind === 'Service'),
+    )
+    await m.settled()
+    const pod = m.pod('cluster2/sample/httpbin')
+    expect(pod?.sidecar?.discoveryTarget?.address).toBe('192.168.1.246')
+    await vi.waitFor(() => expect(statusOf(m, 'cluster2', 'httpbin')?.status).toBe('SYNCED'), {
+      timeout: 5000,
+      interval: 10,
+    })
+    const r = await callFrom(m, 'cluster1/sample/sleep', 'http://httpbin.sample:8000/headers')
+    expect(r.status).toBe(200)
+    m.delete(
+      c2,
+      httpbin.map((x) => ({
+        kind: x.kind,
+        namespace: x.metadata.namespace,
+        name: x.metadata.name,
+      })),
+    )
+    m.delete(
+      c1,
+      httpbin
+        .filter((x) => x.kind === 'Service')
+        .map((x) => ({ kind: x.kind, namespace: x.metadata.namespace, name: x.metadata.name })),
+    )
+    await m.settled()
   })
 
   test('when the path to istiod breaks, cluster2 keeps its last config and is reported stale until it is back', async () => {
