@@ -210,6 +210,7 @@ spec:
   test('a TCP connection through the gateway is counted by both sidecars when it closes, with its bytes', async () => {
     const mesh = shared()
     const admin = await adminOf(mesh)
+    // A Service manifest: its port is a virtual ClusterIP port, not one bound on the host.
     const service = `apiVersion: v1
 kind: Service
 metadata: {name: tcp-echo, namespace: sample, labels: {app: tcp-echo}}

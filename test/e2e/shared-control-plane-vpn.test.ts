@@ -40,6 +40,7 @@ describe(FILE, () => {
     const pilot = m.istiod(c1)
     expect(pilot?.ip).toBe('10.10.0.2')
     const remoteSleep = m.pod('cluster2/sample/sleep')?.sidecar
+    // Virtual fabric address and pilot's xDS port: nothing binds them on the host.
     expect(remoteSleep?.discoveryTarget).toMatchObject({ address: '10.10.0.2', port: 15011 })
     expect(remoteStatuses(m)).toEqual(['SYNCED', 'SYNCED'])
   })

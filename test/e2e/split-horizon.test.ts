@@ -26,6 +26,7 @@ describe('split-horizon.yaml', () => {
     const m = mesh()
     const v1 = m.pod('cluster1/sample/helloworld')
     const v2 = m.pod('cluster2/sample/helloworld')
+    // 0.0.0.0 is meshNetworks' placeholder gateway address, an endpoint value: nothing binds it.
     expect(addresses(m, 'cluster1/sample/sleep')).toEqual([`${v1?.ip}:5000`, '0.0.0.0:443'])
     expect(addresses(m, 'cluster2/sample/sleep')).toEqual([`${v2?.ip}:5000`, '0.0.0.0:443'])
     expect(await tally(m, 'cluster1/sample/sleep', HELLO, 10)).toEqual({ v1: 10 })
@@ -38,6 +39,7 @@ describe('split-horizon.yaml', () => {
   test('cluster2 is configured by pilot in cluster1 through its ingress gateway on 15011', async () => {
     const m = mesh()
     const remote = m.pod('cluster2/sample/sleep')?.sidecar
+    // Virtual fabric address and pilot's xDS port: nothing binds them on the host.
     expect(remote?.discoveryTarget).toMatchObject({ address: '192.168.1.246', port: 15011 })
     expect(
       m
