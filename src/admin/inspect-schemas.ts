@@ -45,8 +45,9 @@ const certificate = {
 
 export const proxyDumpSchema = {
   type: 'object',
-  required: ['node', 'secrets'],
+  required: ['node', 'secrets', 'ejected'],
   properties: {
+    ejected: { type: 'array', items: str },
     node: open(
       { id: str, type: str, cluster: str, network: str, namespace: str, pod: str, ip: str },
       ['id', 'type', 'cluster', 'network', 'namespace', 'pod', 'ip'],

@@ -104,7 +104,7 @@ export function registerInspectRoutes(app: FastifyInstance, mesh: Mesh): void {
       if (!entry) {
         return reply.code(404).send({ error: `no proxy ${pod}.${namespace} in cluster ${cluster}` })
       }
-      return proxyDump(entry)
+      return await proxyDump(entry)
     },
   )
 

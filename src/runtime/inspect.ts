@@ -35,14 +35,21 @@ export interface ProxyDump {
   readonly node: ProxyNode
   readonly config?: ProxyConfig
   readonly secrets: readonly SecretSummary[]
+  /** Hosts outlier detection has ejected, as `cluster|address:port` (pc endpoints: FAILED). */
+  readonly ejected: readonly string[]
 }
 
-export function proxyDump(entry: ProxyEntry): ProxyDump {
+export async function proxyDump(entry: ProxyEntry): Promise<ProxyDump> {
   const { handle } = entry
+  const ejected =
+    handle.node.type === 'sidecar' && handle.running
+      ? await handle.ejectedHosts().catch(() => [])
+      : []
   return {
     node: handle.node,
     ...(handle.config ? { config: handle.config } : {}),
     secrets: handle.secret ? secretSummaries(handle.secret) : [],
+    ejected,
   }
 }
 

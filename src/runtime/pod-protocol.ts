@@ -64,6 +64,8 @@ export type PodInit = SidecarInit | GatewayInit
 export type Request =
   | { readonly op: 'start'; readonly req: number; readonly id: number; readonly init: PodInit }
   | { readonly op: 'stats'; readonly req: number; readonly id: number }
+  /** Hosts the proxy's outlier detection has ejected, as `cluster|address:port`. */
+  | { readonly op: 'ejected'; readonly req: number; readonly id: number }
   | { readonly op: 'close'; readonly req: number; readonly id: number }
   /** Send the records written so far (the reply comes after them). */
   | { readonly op: 'flush'; readonly req: number }

@@ -41,6 +41,7 @@ export interface ThreadPort {
 
 interface Hosted {
   stats(): Readonly<Record<string, number>>
+  ejected?(): string[]
   close(): Promise<void>
 }
 
@@ -185,6 +186,7 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
     })
     pods.set(id, {
       stats: () => sidecar.stats,
+      ejected: () => sidecar.ejectedHosts(),
       close: async () => {
         await sidecar.close()
         await app?.close()
@@ -240,6 +242,8 @@ export function servePods(port: ThreadPort, init: PodThreadInit): void {
           : startGatewayPod(r.id, r.init)
       case 'stats':
         return { ...pods.get(r.id)?.stats() }
+      case 'ejected':
+        return pods.get(r.id)?.ejected?.() ?? []
       case 'flush':
         flush()
         return undefined

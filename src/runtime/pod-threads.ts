@@ -206,6 +206,11 @@ export class PodHandle {
     return (await this.#link.call({ op: 'stats', id: this.#id })) as Record<string, number>
   }
 
+  /** Hosts the proxy's outlier detection has ejected now, as `cluster|address:port`. */
+  async ejectedHosts(): Promise<string[]> {
+    return (await this.#link.call({ op: 'ejected', id: this.#id })) as string[]
+  }
+
   /** False once the pod's thread has died (its sockets went with it). */
   get running(): boolean {
     return !this.#link.down

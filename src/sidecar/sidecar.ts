@@ -69,6 +69,15 @@ export class Sidecar {
     return Object.fromEntries(this.#stats)
   }
 
+  /** Hosts outlier detection has ejected now, as `cluster|address:port` (Envoy's FAILED check). */
+  ejectedHosts(now = Date.now()): string[] {
+    const out: string[] = []
+    for (const [cluster, hosts] of this.#health) {
+      for (const [host, h] of hosts) if (h.ejectedUntil > now) out.push(`${cluster}|${host}`)
+    }
+    return out
+  }
+
   /** The loopback port of the outbound capture (http_proxy / ALL_PROXY). */
   get capturePort(): number | undefined {
     return this.#capture?.port

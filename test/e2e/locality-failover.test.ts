@@ -6,6 +6,7 @@
 import { expect, test, vi } from 'vitest'
 import { parseResources } from '../../src/config/index.ts'
 import { clusterId } from '../../src/model/index.ts'
+import { adminOf, cli } from '../helpers/cli.ts'
 import { callFrom, tally } from '../helpers/mesh.ts'
 import { endpointsOf, exampleSpec, HELLO, HELLO_CLUSTER, sharedMesh } from '../helpers/traffic.ts'
 
@@ -40,4 +41,24 @@ test('with outlierDetection, sleep keeps to its locality and fails over when the
     { timeout: 5000, interval: 1 },
   )
   expect(await tally(m, 'cluster1/sample/sleep', HELLO, 10)).toEqual({ v2: 10 })
+  // istioctl pc endpoints shows the ejection as a failed outlier check.
+  const admin = await adminOf(m)
+  const pc = await cli([
+    'pc',
+    'endpoints',
+    'sleep.sample',
+    '--context',
+    'cluster1',
+    '--admin',
+    admin,
+  ])
+  const v1 = m.pod('cluster1/sample/helloworld')
+  expect(pc.stdout).toMatch(
+    new RegExp(
+      `\\n${v1?.ip.replaceAll('.', '\\.')}:5000\\s+HEALTHY\\s+FAILED\\s+outbound\\|5000\\|\\|helloworld`,
+    ),
+  )
+  expect(pc.stdout).toMatch(
+    /\n192\.168\.1\.247:15443\s+HEALTHY\s+OK\s+outbound\|5000\|\|helloworld/,
+  )
 })

@@ -107,7 +107,7 @@ export async function proxyConfigCommand(
     }
     const render = {
       clusters: () => (config ? clustersTable(config) : ''),
-      endpoints: () => (config ? endpointsTable(config) : ''),
+      endpoints: () => (config ? endpointsTable(config, dump.ejected) : ''),
       listeners: () => (config ? listenersTable(config, dump.node.ip) : ''),
       routes: () => (config ? routesTable(config) : ''),
       secret: () => secretsTable(dump),

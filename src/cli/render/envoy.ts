@@ -58,7 +58,8 @@ export function clustersTable(config: Config): string {
 }
 
 /** `ENDPOINT  STATUS  OUTLIER CHECK  CLUSTER`, sorted by address, port, cluster. */
-export function endpointsTable(config: Config): string {
+export function endpointsTable(config: Config, ejected: readonly string[] = []): string {
+  const failed = new Set(ejected)
   const rows = config.endpoints.flatMap((a) =>
     a.endpoints.map((e) => ({ address: e.address, port: e.port, cluster: a.clusterName })),
   )
@@ -67,7 +68,11 @@ export function endpointsTable(config: Config): string {
   )
   return table(
     ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'CLUSTER'],
-    rows.map((r) => [`${r.address}:${r.port}`, 'HEALTHY', 'OK', r.cluster]),
+    rows.map((r) => {
+      const host = `${r.address}:${r.port}`
+      // An ejected host keeps its EDS health; only the outlier check fails (Envoy's /clusters).
+      return [host, 'HEALTHY', failed.has(`${r.cluster}|${host}`) ? 'FAILED' : 'OK', r.cluster]
+    }),
   )
 }
 
