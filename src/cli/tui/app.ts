@@ -2,7 +2,7 @@
 // line, the `/` filter, and the load generator. Records are aggregated as they arrive but the
 // screen re-renders only on a timer (refreshMs), from a snapshot.
 
-import { Box, Text, useInput, useWindowSize } from 'ink'
+import { Box, type Key, Text, useInput, useWindowSize } from 'ink'
 import { createElement as h, type ReactElement, useEffect, useMemo, useRef, useState } from 'react'
 import type { AccessRecord } from '../../runtime/index.ts'
 import { LoadGenerator, type LoadStats } from './load.ts'
@@ -61,8 +61,13 @@ export function App(props: AppProps): ReactElement {
   const load = useRef<LoadGenerator | undefined>(undefined)
   const [screen, setScreen] = useState<Screen>('map')
   const [back, setBack] = useState<Screen>('map')
-  const [mode, setMode] = useState<Mode>('normal')
-  const [input, setInput] = useState('')
+  // The prompt lives in a ref too: one chunk of keys (`:req⏎`) changes it several times.
+  const prompt = useRef<{ mode: Mode; text: string }>({ mode: 'normal', text: '' })
+  const [{ mode, text: input }, setPromptView] = useState(prompt.current)
+  const setPrompt = (p: { mode: Mode; text: string }) => {
+    prompt.current = p
+    setPromptView(p)
+  }
   const [filter, setFilter] = useState('')
   const [paused, setPaused] = useState(false)
   const [selected, setSelected] = useState<number | undefined>(undefined)
@@ -153,34 +158,27 @@ export function App(props: AppProps): ReactElement {
     } else setMessage(`unknown command :${name} (? for help)`)
   }
 
-  useInput((ch, key) => {
-    if (key.ctrl && ch === 'c') {
-      props.onQuit()
-      return
-    }
-    if (mode !== 'normal') {
+  const onKey = (ch: string, key: Partial<Key>) => {
+    const { mode: m, text } = prompt.current
+    if (m !== 'normal') {
       if (key.escape) {
-        if (mode === 'filter') setFilter('')
-        setMode('normal')
-        setInput('')
+        if (m === 'filter') setFilter('')
+        setPrompt({ mode: 'normal', text: '' })
       } else if (key.return) {
-        if (mode === 'command') run(input)
+        setPrompt({ mode: 'normal', text: '' })
+        if (m === 'command') run(text)
         else {
-          setFilter(input)
+          setFilter(text)
           setSelected(undefined)
           go(screen === 'map' || screen === 'help' ? 'requests' : screen)
         }
-        setMode('normal')
-        setInput('')
-      } else if (key.backspace || key.delete) setInput((s) => s.slice(0, -1))
-      else if (!key.ctrl && !key.meta && ch) setInput((s) => s + ch)
+      } else if (key.backspace || key.delete) setPrompt({ mode: m, text: text.slice(0, -1) })
+      else if (!key.ctrl && !key.meta && ch) setPrompt({ mode: m, text: text + ch })
       return
     }
     setMessage('')
-    if (ch === ':' || ch === '/') {
-      setMode(ch === ':' ? 'command' : 'filter')
-      setInput('')
-    } else if (ch === 'q') props.onQuit()
+    if (ch === ':' || ch === '/') setPrompt({ mode: ch === ':' ? 'command' : 'filter', text: '' })
+    else if (ch === 'q') props.onQuit()
     else if (ch === '?') go('help')
     else if (key.escape) {
       if (screen === 'hops') setScreen('requests')
@@ -200,6 +198,14 @@ export function App(props: AppProps): ReactElement {
         go('hops')
       }
     }
+  }
+
+  useInput((ch, key) => {
+    if (key.ctrl && ch === 'c') props.onQuit()
+    // Keys typed faster than a read (tmux send-keys, paste) arrive as one chunk: one at a time.
+    else if (ch.length > 1 && !ch.startsWith('\u001b')) {
+      for (const c of ch) onKey(c, c === '\r' || c === '\n' ? { return: true } : {})
+    } else onKey(ch, key)
   })
 
   const height = Math.max(4, rows - 1)

@@ -57,7 +57,7 @@ function cluster(c: ClusterView, width: number, color: boolean): ReactElement {
       line(
         s.app,
         ` ${s.app} ${s.versions
-          .map((v) => `${v.version || '-'}${v.pods > 1 ? `×${v.pods}` : ''}`)
+          .map((v) => `${v.version}${v.pods > 1 ? `×${v.pods}` : ''}`)
           .join(' ')}`,
       ),
     ),

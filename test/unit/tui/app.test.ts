@@ -113,6 +113,14 @@ describe('App', () => {
     await press('p', (f) => f.includes('2 records') && !f.includes('PAUSED'))
   })
 
+  test('keys arriving in one chunk (tmux, paste) run as typed', async () => {
+    const { app, frame } = await mount(fakeSource())
+    app.stdin.write(':req\r')
+    await vi.waitFor(() => expect(frame()).toContain('<requests>'))
+    app.stdin.write(':map\r')
+    await vi.waitFor(() => expect(frame()).toContain('<map>'))
+  })
+
   test('q and Ctrl-C ask to quit; l without a sleep pod says so', async () => {
     const onQuit = vi.fn()
     const { press, app } = await mount(fakeSource(), onQuit)
