@@ -186,6 +186,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(
       new Option('-o, --output <format>', 'line format').choices(['text', 'json']).default('text'),
     )
+    .option('--tui', 'open the interactive TUI even when not on a terminal or in CI')
+    .option('--no-tui', 'print access-log lines instead of opening the TUI on a terminal')
     .action(
       async (
         file: string,
@@ -194,6 +196,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
           connectTimeout?: number
           podThreads?: number
           output: 'text' | 'json'
+          tui?: boolean
         },
       ) => {
         const { upCommand } = await import('./commands/up.ts')

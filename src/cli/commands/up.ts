@@ -1,5 +1,6 @@
-// `meshsim up FILE`: starts the mesh, serves the admin API, writes the run file, prints a ready
-// summary and then one access-log line per request, and shuts down cleanly on SIGINT/SIGTERM.
+// `meshsim up FILE`: starts the mesh, serves the admin API, writes the run file, and either opens
+// the TUI (on a terminal) or prints a ready summary and then one access-log line per request;
+// shuts down cleanly on SIGINT/SIGTERM, or on q / Ctrl-C in the TUI.
 
 import type { FastifyInstance } from 'fastify'
 import { buildAdmin } from '../../admin/index.ts'
@@ -12,6 +13,7 @@ import {
 import { formatAccessLog, type Mesh, startMesh } from '../../runtime/index.ts'
 import { ExitCode, type Io } from '../io.ts'
 import { removeRunFile, runFilePath, writeRunFile } from '../run-file.ts'
+import type { MountedTui } from '../tui/run.ts'
 
 export interface UpOptions {
   readonly admin: string
@@ -19,6 +21,8 @@ export interface UpOptions {
   /** Threads for the pods (MeshOptions.podThreads). */
   readonly podThreads?: number
   readonly output: 'text' | 'json'
+  /** --tui forces the TUI, --no-tui the line output; by default the TUI only on terminals. */
+  readonly tui?: boolean
   /** Resolves when the command should shut down (signals in production, a test's trigger). */
   readonly until?: Promise<unknown>
 }
@@ -129,14 +133,30 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
     topology: file,
     startedAt: new Date().toISOString(),
   })
-  if (opts.output === 'json') {
-    io.stdout.write(`${JSON.stringify({ event: 'ready', admin: url, mesh: spec.name })}\n`)
-  } else {
-    io.stdout.write(summary(mesh, url))
-  }
-  const unsubscribe = mesh.records.subscribe((r) => {
-    io.stdout.write(opts.output === 'json' ? `${JSON.stringify(r)}\n` : `${formatAccessLog(r)}\n`)
+  const { wantsTui, mountTui } = await import('../tui/run.ts')
+  const useTui = wantsTui({
+    ...(opts.tui !== undefined ? { flag: opts.tui } : {}),
+    output: opts.output,
+    stdinTTY: process.stdin.isTTY === true,
+    stdoutTTY: process.stdout.isTTY === true,
+    env: process.env,
   })
+  let tui: MountedTui | undefined
+  let unsubscribe = () => {}
+  if (useTui) {
+    // Ink owns the terminal from here: nothing else writes to stdout until it unmounts.
+    const { meshSource } = await import('../tui/source.ts')
+    tui = mountTui(meshSource(mesh), process.env)
+  } else {
+    if (opts.output === 'json') {
+      io.stdout.write(`${JSON.stringify({ event: 'ready', admin: url, mesh: spec.name })}\n`)
+    } else {
+      io.stdout.write(summary(mesh, url))
+    }
+    unsubscribe = mesh.records.subscribe((r) => {
+      io.stdout.write(opts.output === 'json' ? `${JSON.stringify(r)}\n` : `${formatAccessLog(r)}\n`)
+    })
+  }
   // Handlers stay installed until shutdown ends: Ctrl-C under npx delivers SIGINT twice (the
   // terminal's and npx's forwarded copy), and a second one must not kill the teardown.
   let onSignal = () => {}
@@ -145,8 +165,9 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
   })
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  await (opts.until ?? signalled)
+  await Promise.race([opts.until ?? signalled, ...(tui ? [tui.quit] : [])])
   unsubscribe()
+  tui?.unmount()
   removeRunFile(runFile, process.pid)
   await admin.close()
   await mesh.close()

@@ -1,0 +1,88 @@
+// The Requests view: the live access log (filtered, one line per proxy record, the selected
+// one marked with '>'), and the hop-by-hop detail of the selected request.
+
+import { Box, Text } from 'ink'
+import { createElement as h, type ReactElement } from 'react'
+import type { AccessRecord } from '../../runtime/index.ts'
+import { type Hop, hopFields, requestLine } from './requests.ts'
+
+export interface RequestsViewProps {
+  readonly records: readonly AccessRecord[]
+  /** Index into `records` of the selected line. */
+  readonly selected: number
+  readonly columns: number
+  readonly rows: number
+  readonly color: boolean
+}
+
+export function RequestsView(props: RequestsViewProps): ReactElement {
+  const { records, selected, columns, rows, color } = props
+  const room = Math.max(1, rows - 1)
+  // The window of lines that keeps the selection in view, ending at the newest when it can.
+  const end = Math.min(records.length, Math.max(selected + 1, room))
+  const start = Math.max(0, end - room)
+  const shown = records.slice(start, end)
+  return h(
+    Box,
+    { flexDirection: 'column', width: columns, height: rows, overflow: 'hidden' },
+    h(
+      Text,
+      { dimColor: color, wrap: 'truncate' },
+      `${records.length} records  ↑↓/jk select  enter hops  p pause  / filter (!negates)`,
+    ),
+    ...shown.map((r, i) => {
+      const at = start + i
+      const mark = at === selected ? '>' : ' '
+      const failed = r.responseCode >= 500 || r.responseFlags.length > 0
+      return h(
+        Text,
+        {
+          key: `${at}`,
+          wrap: 'truncate',
+          inverse: color && at === selected,
+          ...(color && failed ? { color: 'red' } : {}),
+        },
+        `${mark}${requestLine(r)}`,
+      )
+    }),
+  )
+}
+
+export interface HopsViewProps {
+  readonly hops: readonly Hop[]
+  /** The gateway the client's upstream went to, when its connection record is not in yet. */
+  readonly pendingGateway?: string
+  readonly columns: number
+  readonly rows: number
+  readonly color: boolean
+}
+
+export function HopsView(props: HopsViewProps): ReactElement {
+  const { hops, columns, rows, color } = props
+  const first = hops[0]?.record
+  const lines: { text: string; bold?: boolean }[] = []
+  if (first) {
+    const what = first.method
+      ? `${first.method} ${first.authority ?? ''}${first.path ?? ''}`
+      : 'TCP'
+    lines.push({ text: `request ${first.requestId ?? '(no x-request-id)'}  ${what}`, bold: true })
+  }
+  let n = 0
+  for (const hop of hops) {
+    lines.push({ text: `${++n}. ${hop.role}`, bold: true })
+    for (const [k, v] of hopFields(hop.record)) lines.push({ text: `   ${k.padEnd(9)}${v}` })
+    if (hop.role === 'client sidecar' && props.pendingGateway) {
+      lines.push({ text: `${++n}. gateway ${props.pendingGateway}`, bold: true })
+      lines.push({ text: '   (TLS passthrough: it logs the connection when it closes)' })
+    }
+  }
+  return h(
+    Box,
+    { flexDirection: 'column', width: columns, height: rows, overflow: 'hidden' },
+    ...lines
+      .slice(0, rows)
+      .map((l, i) =>
+        h(Text, { key: `${i}`, wrap: 'truncate', bold: l.bold === true && color }, l.text),
+      ),
+  )
+}

@@ -1,0 +1,108 @@
+// The Requests view's data: a bounded log of recent access records, its k9s-style filter
+// (`/text`, `/!text` negates), and the hop-by-hop record of one request: every proxy's record
+// sharing its x-request-id, with the east-west gateway's connection record when it has one.
+
+import type { AccessRecord } from '../../runtime/index.ts'
+
+export class RequestLog {
+  readonly #capacity: number
+  #records: AccessRecord[] = []
+
+  constructor(capacity = 2000) {
+    this.#capacity = capacity
+  }
+
+  add(r: AccessRecord): void {
+    this.#records.push(r)
+    // Trim in chunks so a busy mesh does not shift the array on every record.
+    if (this.#records.length > this.#capacity * 1.25) {
+      this.#records = this.#records.slice(-this.#capacity)
+    }
+  }
+
+  /** The latest records, oldest first, at most `capacity`. */
+  all(): readonly AccessRecord[] {
+    return this.#records.length > this.#capacity
+      ? this.#records.slice(-this.#capacity)
+      : this.#records.slice()
+  }
+}
+
+export interface Filter {
+  readonly text: string
+  readonly negate: boolean
+}
+
+/** `!foo` → records without foo; `foo` → records with it; '' → everything. */
+export function parseFilter(input: string): Filter {
+  const negate = input.startsWith('!')
+  return { text: (negate ? input.slice(1) : input).trim().toLowerCase(), negate }
+}
+
+/** One line of the request list: when, who logged it, what, and how it ended. */
+export function requestLine(r: AccessRecord): string {
+  const time = r.startTime.toISOString().slice(11, 23)
+  const what = r.method === undefined ? 'TCP' : `${r.method} ${r.authority ?? ''}${r.path ?? ''}`
+  const flags = r.responseFlags.length > 0 ? r.responseFlags.join(',') : '-'
+  const ms = `${Math.round(r.durationMs)}ms`.padStart(6)
+  return `${time} ${r.direction.padEnd(8)} ${String(r.responseCode).padStart(3)} ${flags.padEnd(4)} ${ms}  ${r.cluster}/${r.proxy}  ${what}`
+}
+
+export function matches(r: AccessRecord, f: Filter): boolean {
+  if (f.text === '') return true
+  const hay = `${requestLine(r)} ${r.requestId ?? ''} ${r.upstreamHost ?? ''}`.toLowerCase()
+  return hay.includes(f.text) !== f.negate
+}
+
+export interface Hop {
+  readonly role: 'client sidecar' | 'gateway' | 'server sidecar'
+  readonly record: AccessRecord
+}
+
+const ROLE: Record<AccessRecord['direction'], Hop['role']> = {
+  outbound: 'client sidecar',
+  gateway: 'gateway',
+  inbound: 'server sidecar',
+}
+
+/**
+ * The hops of the request `r` belongs to, in path order. A gateway passes TLS through, so it
+ * logs connections, not requests: its record joins when its connection is the client's
+ * upstream connection (and appears only once that connection closes).
+ */
+export function hopsOf(r: AccessRecord, records: readonly AccessRecord[]): Hop[] {
+  const id = r.requestId
+  const same = id === undefined ? [r] : records.filter((x) => x.requestId === id)
+  const client = same.filter((x) => x.direction === 'outbound')
+  const local = new Set(
+    client.flatMap((x) => (x.upstreamLocalAddress ? [x.upstreamLocalAddress] : [])),
+  )
+  const gateways = records.filter(
+    (x) => x.direction === 'gateway' && local.has(x.downstreamRemoteAddress),
+  )
+  const order = { outbound: 0, gateway: 1, inbound: 2 }
+  return [...same, ...gateways.filter((g) => !same.includes(g))]
+    .sort((a, b) => order[a.direction] - order[b.direction])
+    .map((record) => ({ role: ROLE[record.direction], record }))
+}
+
+/** The fields of one hop worth reading, as label/value pairs. */
+export function hopFields(r: AccessRecord): [string, string][] {
+  const f: [string, string | undefined][] = [
+    ['proxy', `${r.cluster}/${r.namespace}/${r.proxy}`],
+    ['route', r.routeName],
+    ['cluster', r.upstreamCluster],
+    ['endpoint', r.upstreamHost],
+    ['SNI', r.requestedServerName],
+    ['peer', r.peerIdentity],
+    [
+      'code',
+      `${r.responseCode} ${r.responseFlags.join(',') || '-'} ${r.responseCodeDetails ?? ''}`,
+    ],
+    [
+      'timing',
+      `${r.durationMs.toFixed(1)} ms total${r.upstreamServiceTimeMs === undefined ? '' : `, ${r.upstreamServiceTimeMs.toFixed(1)} ms upstream`}`,
+    ],
+  ]
+  return f.flatMap(([k, v]) => (v === undefined || v.trim() === '' ? [] : [[k, v.trim()]]))
+}

@@ -1,0 +1,160 @@
+// The TUI driven by keys, as ink-testing-library renders it: the map first, help, the command
+// line, the request list with its filter, a request's hops, pause, and quitting.
+
+import { render } from 'ink-testing-library'
+import { createElement as h } from 'react'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { App } from '../../../src/cli/tui/app.ts'
+import { colorWanted, wantsTui } from '../../../src/cli/tui/run.ts'
+import type { TuiSource } from '../../../src/cli/tui/source.ts'
+import type { AccessRecord } from '../../../src/runtime/index.ts'
+import { GATEWAY2, request, TWO_NETWORKS } from './fixture.ts'
+
+function fakeSource(): TuiSource & { emit(r: AccessRecord): void } {
+  const listeners = new Set<(r: AccessRecord) => void>()
+  return {
+    name: 'two-networks',
+    gateways: ['192.168.1.246:15443', GATEWAY2],
+    meshView: () => TWO_NETWORKS,
+    subscribe: (l) => {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    emit: (r) => {
+      for (const l of listeners) l(r)
+    },
+  }
+}
+
+let unmount = () => {}
+afterEach(() => unmount())
+
+async function mount(source: TuiSource, onQuit = () => {}) {
+  const app = render(h(App, { source, color: false, onQuit, refreshMs: 20, columns: 80, rows: 24 }))
+  unmount = app.unmount
+  const frame = () => app.lastFrame() ?? ''
+  await vi.waitFor(() => expect(frame()).toContain('network network1'))
+  // A frame on screen does not mean useInput listens yet (ink-testing-library#29).
+  await new Promise((r) => setImmediate(r))
+  const press = async (keys: string, until: (f: string) => boolean) => {
+    // One write per key: a longer write reaches useInput as one (pasted) input.
+    for (const k of keys === '\u001b' ? [keys] : [...keys]) {
+      app.stdin.write(k)
+      await new Promise((r) => setImmediate(r))
+    }
+    await vi.waitFor(() => expect(until(frame()), `${keys} → ${frame()}`).toBe(true), {
+      interval: 5,
+    })
+  }
+  return { app, frame, press }
+}
+
+describe('App', () => {
+  test('opens on the map: networks holding clusters, control planes, gateways, versions', async () => {
+    const { frame } = await mount(fakeSource())
+    const f = frame()
+    expect(f).toContain('meshsim two-networks <map> requests')
+    expect(f).toMatch(/istiod primary v2 ✓ synced/)
+    expect(f).toMatch(/istiod primary v2 ! 1 stale of 3/)
+    expect(f).toContain('gateway 192.168.1.247:15443')
+    expect(f).toContain('helloworld v1')
+    expect(f).toContain('helloworld v2')
+    expect(f).toContain('no traffic yet')
+  })
+
+  test('draws live edges on the next refresh, not per record', async () => {
+    const source = fakeSource()
+    const { frame } = await mount(source)
+    for (let i = 0; i < 6; i++) for (const r of request(i % 2 ? 'v1' : 'v2')) source.emit(r)
+    await vi.waitFor(() => expect(frame()).toContain('sleep @cluster1 → helloworld'))
+    expect(frame()).toMatch(/helloworld v1 @cluster1 +████░░░░ +50% .* mTLS -/)
+    expect(frame()).toMatch(/helloworld v2 @cluster2 +████░░░░ +50% .* mTLS gw/)
+  })
+
+  test('? shows help, esc goes back, an unknown command says so', async () => {
+    const { press } = await mount(fakeSource())
+    await press('?', (f) => f.includes('filter requests (! negates)'))
+    await press('\u001b', (f) => f.includes('network network1'))
+    await press(':', (f) => f.includes(':█'))
+    await press('pods', (f) => f.includes(':pods█'))
+    await press('\r', (f) => f.includes(':pods is not in this version yet'))
+  })
+
+  test(':req lists requests; / filters, ! negates; enter opens the hops; esc returns', async () => {
+    const source = fakeSource()
+    const { press, frame } = await mount(source)
+    const [out, inb] = request('v2')
+    source.emit(out)
+    source.emit(inb)
+    for (const r of request('v1', { code: 503, flags: ['UF'] })) source.emit(r)
+    await press(':req\r', (f) => f.includes('<requests>') && f.includes('4 records'))
+    await press('/UF\r', (f) => f.includes('2 records') && f.includes('filter UF'))
+    await press('/!UF\r', (f) => f.includes('2 records') && f.includes('filter !UF'))
+    expect(frame()).not.toContain(' UF ')
+    // The newest record (v2's inbound) is selected; k moves to its outbound.
+    await press('k', (f) => /^>.*outbound/m.test(f))
+    await press('\r', (f) => f.includes('1. client sidecar'))
+    const hops = frame()
+    expect(hops).toContain(`request ${out.requestId}`)
+    expect(hops).toContain(`2. gateway ${GATEWAY2}`)
+    expect(hops).toContain('3. server sidecar')
+    expect(hops).toContain('peer     spiffe://cluster.local/ns/sample/sa/sleep')
+    await press('\u001b', (f) => f.includes('<requests>') && f.includes('records'))
+  })
+
+  test('p pauses the request list until pressed again', async () => {
+    const source = fakeSource()
+    const { press, frame } = await mount(source)
+    await press(':req\r', (f) => f.includes('0 records'))
+    await press('p', (f) => f.includes('PAUSED'))
+    for (const r of request('v1')) source.emit(r)
+    // Several refreshes pass without the list moving.
+    await vi.waitFor(() => expect(frame()).toContain('0 records'))
+    await press('p', (f) => f.includes('2 records') && !f.includes('PAUSED'))
+  })
+
+  test('keys arriving in one chunk (tmux, paste) run as typed', async () => {
+    const { app, frame } = await mount(fakeSource())
+    app.stdin.write(':req\r')
+    await vi.waitFor(() => expect(frame()).toContain('<requests>'))
+    app.stdin.write(':map\r')
+    await vi.waitFor(() => expect(frame()).toContain('<map>'))
+  })
+
+  test('q and Ctrl-C ask to quit; l without a sleep pod says so', async () => {
+    const onQuit = vi.fn()
+    const { press, app } = await mount(fakeSource(), onQuit)
+    await press('l', (f) => f.includes('no sleep pod'))
+    app.stdin.write('q')
+    app.stdin.write('\u0003')
+    await vi.waitFor(() => expect(onQuit).toHaveBeenCalledTimes(2))
+  })
+
+  test('every frame fits in 80 columns and 23 rows', async () => {
+    const source = fakeSource()
+    const { frame } = await mount(source)
+    for (let i = 0; i < 40; i++) for (const r of request(i % 3 ? 'v1' : 'v2')) source.emit(r)
+    await vi.waitFor(() => expect(frame()).toContain('helloworld v2 @cluster2'))
+    const lines = frame().split('\n')
+    expect(lines.length).toBeLessThanOrEqual(23)
+    expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80)
+  })
+})
+
+describe('choosing the TUI', () => {
+  const tty = { output: 'text' as const, stdinTTY: true, stdoutTTY: true, env: {} }
+  test('only on two terminals, outside CI, with text output, unless forced', () => {
+    expect(wantsTui(tty)).toBe(true)
+    expect(wantsTui({ ...tty, stdinTTY: false })).toBe(false)
+    expect(wantsTui({ ...tty, stdoutTTY: false })).toBe(false)
+    expect(wantsTui({ ...tty, env: { CI: 'true' } })).toBe(false)
+    expect(wantsTui({ ...tty, output: 'json' })).toBe(false)
+    expect(wantsTui({ ...tty, flag: false })).toBe(false)
+    expect(wantsTui({ ...tty, stdoutTTY: false, env: { CI: '1' }, flag: true })).toBe(true)
+  })
+  test('NO_COLOR (any value) and TERM=dumb turn colour off', () => {
+    expect(colorWanted({})).toBe(true)
+    expect(colorWanted({ NO_COLOR: '1' })).toBe(false)
+    expect(colorWanted({ TERM: 'dumb' })).toBe(false)
+  })
+})
