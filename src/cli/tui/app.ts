@@ -1,11 +1,13 @@
-// The TUI's root: a k9s-like router over the views (map, requests, hops, help), the `:` command
-// line, the `/` filter, and the load generator. Records are aggregated as they arrive but the
+// The TUI's root: a k9s-like router over the views (map, requests, hops, pods, services, a
+// proxy's endpoints, trust, help), the `:` command line, the `/` filter, and the load generator. Records are aggregated as they arrive but the
 // screen re-renders only on a timer (refreshMs), from a snapshot.
 
 import { Box, type Key, Text, useInput, useWindowSize } from 'ink'
 import { createElement as h, type ReactElement, useEffect, useMemo, useRef, useState } from 'react'
 import type { AccessRecord } from '../../runtime/index.ts'
-import { LoadGenerator, type LoadStats } from './load.ts'
+import { BROWSE_SCREENS, useBrowse } from './browse.ts'
+import { HELP, parseCommand, type Screen } from './commands.ts'
+import { LoadControl, type LoadStats } from './load.ts'
 import { MapView } from './map-view.ts'
 import { hopsOf, matches, parseFilter, RequestLog } from './requests.ts'
 import { HopsView, RequestsView } from './requests-view.ts'
@@ -24,7 +26,6 @@ export interface AppProps {
   readonly rows?: number
 }
 
-type Screen = 'map' | 'requests' | 'hops' | 'help'
 type Mode = 'normal' | 'command' | 'filter'
 
 interface Frame {
@@ -35,22 +36,6 @@ interface Frame {
   readonly load?: LoadStats
 }
 
-const RATES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
-
-const HELP = [
-  ':map  :requests (:req)  :load on|off|RATE  :help  :q     commands',
-  '/text  /!text           filter requests (! negates); esc clears',
-  '↑ ↓  j k                select a request; enter opens its hops',
-  'p                       pause / resume the request list',
-  'l                       start / stop load from a sleep pod',
-  '+ -                     load rate up / down (1 to 1000 rps)',
-  'esc                     back; q or Ctrl-C quits and stops the mesh',
-  '',
-  'map: SPLIT is each version’s share of its source→service requests;',
-  'TLS mTLS = every request mutual TLS (part = some, none = plaintext);',
-  'GW gw = the edge crosses an east-west gateway; ✓ synced / ! stale.',
-]
-
 export function App(props: AppProps): ReactElement {
   const { source, color } = props
   const size = useWindowSize()
@@ -58,7 +43,7 @@ export function App(props: AppProps): ReactElement {
   const rows = props.rows ?? size.rows
   const traffic = useRef(new TrafficWindow({ gateways: source.gateways }))
   const log = useRef(new RequestLog())
-  const load = useRef<LoadGenerator | undefined>(undefined)
+  const load = useRef(new LoadControl(source.load))
   const [screen, setScreen] = useState<Screen>('map')
   const [back, setBack] = useState<Screen>('map')
   // The prompt lives in a ref too: one chunk of keys (`:req⏎`) changes it several times.
@@ -77,7 +62,7 @@ export function App(props: AppProps): ReactElement {
     view: source.meshView(),
     edges: traffic.current.snapshot(Date.now()),
     all: log.current.all(),
-    ...(load.current ? { load: load.current.stats() } : {}),
+    ...(load.current.stats() ? { load: load.current.stats() } : {}),
   })
   const [frame, setFrame] = useState<Frame>(snapshot)
 
@@ -88,7 +73,7 @@ export function App(props: AppProps): ReactElement {
     })
     return () => {
       stop()
-      load.current?.close()
+      load.current.close()
     }
   }, [source])
 
@@ -116,46 +101,35 @@ export function App(props: AppProps): ReactElement {
     setScreen(to)
   }
 
-  const toggleLoad = (on?: boolean) => {
-    const target = source.load
-    if (!target) {
-      setMessage('no sleep pod with a sidecar to send load from')
-      return
+  const loadFrom = (from?: string, to?: string) => {
+    const target = load.current.target
+    const next = source.loadTarget?.(from ?? target?.from ?? 'sleep', to ?? target?.url)
+    if (next === undefined) return setMessage('this mesh cannot choose where load comes from')
+    setMessage(typeof next === 'string' ? next : load.current.retarget(next))
+  }
+  const browse = useBrowse({
+    source,
+    screen,
+    filter,
+    go,
+    say: setMessage,
+    loadFrom: (pod) => loadFrom(pod),
+    refreshMs: props.refreshMs ?? 300,
+  })
+
+  const run = (text: string) => {
+    const c = parseCommand(text)
+    if (c.kind === 'quit') props.onQuit()
+    else if (c.kind === 'unknown') setMessage(`unknown command :${c.text} (? for help)`)
+    else if (c.kind === 'go') {
+      if (c.screen === 'pods' || c.screen === 'svc') browse.setScope(c.scope)
+      go(c.screen)
+    } else if (!c.on) setMessage(load.current.toggle(false))
+    else {
+      if (c.from !== undefined || c.to !== undefined) loadFrom(c.from, c.to)
+      if (c.rps !== undefined) setMessage(load.current.setRate(c.rps))
+      else if (c.from === undefined && c.to === undefined) setMessage(load.current.toggle(true))
     }
-    load.current ??= new LoadGenerator({ port: target.port, url: target.url, rps: 10 })
-    const start = on ?? !load.current.stats().running
-    if (start) load.current.start()
-    else load.current.stop()
-    setMessage(start ? `load on: ${target.from} → ${target.url}` : 'load off')
-  }
-
-  const setRate = (rps: number) => {
-    toggleLoad(true)
-    load.current?.setRate(rps)
-    setMessage(`load ${load.current?.stats().rps ?? rps} rps`)
-  }
-
-  const stepRate = (up: boolean) => {
-    const now = load.current?.stats().rps ?? 10
-    const next = up
-      ? (RATES.find((r) => r > now) ?? 1000)
-      : ([...RATES].reverse().find((r) => r < now) ?? 1)
-    setRate(next)
-  }
-
-  const run = (command: string) => {
-    const [name = '', arg] = command.trim().split(/\s+/)
-    if (name === 'q' || name === 'quit' || name === 'q!') props.onQuit()
-    else if (name === 'map' || name === 'm') go('map')
-    else if (['requests', 'req', 'r', 'logs'].includes(name)) go('requests')
-    else if (name === 'help') go('help')
-    else if (name === 'load') {
-      if (arg === 'off' || arg === 'stop') toggleLoad(false)
-      else if (arg !== undefined && /^\d+$/.test(arg)) setRate(Number(arg))
-      else toggleLoad(true)
-    } else if (['pods', 'pod', 'svc', 'trust'].includes(name)) {
-      setMessage(`:${name} is not in this version yet`)
-    } else setMessage(`unknown command :${name} (? for help)`)
   }
 
   const onKey = (ch: string, key: Partial<Key>) => {
@@ -170,7 +144,8 @@ export function App(props: AppProps): ReactElement {
         else {
           setFilter(text)
           setSelected(undefined)
-          go(screen === 'map' || screen === 'help' ? 'requests' : screen)
+          // The filter narrows the list on screen; from the map or help, the requests.
+          go(['requests', 'pods', 'svc'].includes(screen) ? screen : 'requests')
         }
       } else if (key.backspace || key.delete) setPrompt({ mode: m, text: text.slice(0, -1) })
       else if (!key.ctrl && !key.meta && ch) setPrompt({ mode: m, text: text + ch })
@@ -184,10 +159,12 @@ export function App(props: AppProps): ReactElement {
       if (screen === 'hops') setScreen('requests')
       else if (screen === 'help') setScreen(back === 'help' ? 'map' : back)
       else if (filter !== '') setFilter('')
-      else setScreen('map')
-    } else if (ch === 'l') toggleLoad()
-    else if (ch === '+' || ch === '=') stepRate(true)
-    else if (ch === '-') stepRate(false)
+      else setScreen(BROWSE_SCREENS.includes(screen) ? browse.back() : 'map')
+    } else if (BROWSE_SCREENS.includes(screen) && browse.onKey(ch, key)) {
+      // handled by the pods, services, endpoints or trust screen
+    } else if (ch === 'l') setMessage(load.current.toggle())
+    else if (ch === '+' || ch === '=') setMessage(load.current.step(true))
+    else if (ch === '-') setMessage(load.current.step(false))
     else if (ch === 'p' && screen === 'requests') setPaused((p) => !p)
     else if (screen === 'requests') {
       if (key.upArrow || ch === 'k') setSelected(Math.max(0, current - 1))
@@ -210,8 +187,12 @@ export function App(props: AppProps): ReactElement {
 
   const height = Math.max(4, rows - 1)
   const body = height - 2
-  const tabs = (['map', 'requests'] as const)
-    .map((s) => (s === screen || (s === 'requests' && screen === 'hops') ? `<${s}>` : ` ${s} `))
+  const on = (s: Screen) =>
+    s === screen ||
+    (s === 'requests' && screen === 'hops') ||
+    (s === 'pods' && screen === 'endpoints')
+  const tabs = (['map', 'requests', 'pods', 'svc', 'trust'] as const)
+    .map((s) => (on(s) ? `<${s}>` : ` ${s} `))
     .join('')
   const l = frame.load
   const loadText = l?.running
@@ -241,6 +222,8 @@ export function App(props: AppProps): ReactElement {
       { flexDirection: 'column', height: body, overflow: 'hidden' },
       ...HELP.map((line, i) => h(Text, { key: `${i}`, wrap: 'truncate' }, line)),
     )
+  } else if (BROWSE_SCREENS.includes(screen)) {
+    view = browse.view(columns, body, color)
   } else {
     view = h(MapView, { view: frame.view, edges: frame.edges, columns, rows: body, color })
   }

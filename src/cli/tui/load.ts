@@ -1,7 +1,9 @@
 // Steady load from a pod: HTTP requests through its sidecar's capture port (a plain HTTP proxy
-// on 127.0.0.1) at a set rate, paced by a timer and bounded in flight, so the map has traffic.
+// on 127.0.0.1) at a set rate, paced by a timer and bounded in flight, so the map has traffic;
+// and LoadControl, what the TUI's keys and :load commands drive: on, off, rate, and retargeting.
 
 import { Agent, request } from 'node:http'
+import type { LoadTarget } from './source.ts'
 
 export interface LoadStats {
   readonly running: boolean
@@ -124,4 +126,63 @@ export class LoadGenerator {
 
 function clampRate(rps: number): number {
   return Math.max(1, Math.min(MAX_RPS, Math.round(rps)))
+}
+
+/** The steps + and - move the rate through. */
+const RATES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+
+/** One generator at a time, from the chosen pod to the chosen URL; each call says what it did. */
+export class LoadControl {
+  #target: LoadTarget | undefined
+  #generator: LoadGenerator | undefined
+  #rps = 10
+
+  constructor(target?: LoadTarget) {
+    this.#target = target
+  }
+
+  get target(): LoadTarget | undefined {
+    return this.#target
+  }
+
+  stats(): LoadStats | undefined {
+    return this.#generator?.stats()
+  }
+
+  /** Sends from `target` from now on, at the current rate, and starts. */
+  retarget(target: LoadTarget): string {
+    this.#generator?.close()
+    this.#generator = undefined
+    this.#target = target
+    return this.toggle(true)
+  }
+
+  toggle(on?: boolean): string {
+    const target = this.#target
+    if (!target) return 'no sleep pod with a sidecar to send load from'
+    this.#generator ??= new LoadGenerator({ port: target.port, url: target.url, rps: this.#rps })
+    const start = on ?? !this.#generator.stats().running
+    if (start) this.#generator.start()
+    else this.#generator.stop()
+    return start ? `load on: ${target.from} → ${target.url}` : 'load off'
+  }
+
+  setRate(rps: number): string {
+    this.#rps = clampRate(rps)
+    this.#generator?.setRate(this.#rps)
+    const on = this.toggle(true)
+    return this.#target ? `load ${this.#rps} rps: ${this.#target.from} → ${this.#target.url}` : on
+  }
+
+  step(up: boolean): string {
+    const now = this.#rps
+    const next = up
+      ? (RATES.find((r) => r > now) ?? MAX_RPS)
+      : ([...RATES].reverse().find((r) => r < now) ?? 1)
+    return this.setRate(next)
+  }
+
+  close(): void {
+    this.#generator?.close()
+  }
 }

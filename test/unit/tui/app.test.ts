@@ -76,8 +76,8 @@ describe('App', () => {
     await press('?', (f) => f.includes('filter requests (! negates)'))
     await press('\u001b', (f) => f.includes('network network1'))
     await press(':', (f) => f.includes(':█'))
-    await press('pods', (f) => f.includes(':pods█'))
-    await press('\r', (f) => f.includes(':pods is not in this version yet'))
+    await press('nope', (f) => f.includes(':nope█'))
+    await press('\r', (f) => f.includes('unknown command :nope'))
   })
 
   test(':req lists requests; / filters, ! negates; enter opens the hops; esc returns', async () => {
