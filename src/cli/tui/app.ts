@@ -190,10 +190,10 @@ export function App(props: AppProps): ReactElement {
   const on = (s: Screen) =>
     s === screen ||
     (s === 'requests' && screen === 'hops') ||
-    (s === 'pods' && screen === 'endpoints')
+    (screen === 'endpoints' && s === browse.back())
   const tabs = (['map', 'requests', 'pods', 'svc', 'trust'] as const)
-    .map((s) => (on(s) ? `<${s}>` : ` ${s} `))
-    .join('')
+    .map((s) => (on(s) ? `<${s}>` : s))
+    .join(' ')
   const l = frame.load
   const loadText = l?.running
     ? `load ${l.rps} rps  ok ${l.ok} fail ${l.failed}${l.dropped ? ` drop ${l.dropped}` : ''}`

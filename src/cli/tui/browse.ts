@@ -123,9 +123,7 @@ export function useBrowse(o: BrowseOptions) {
             host: s.host,
             from: 'svc',
           })
-          o.say(
-            `${s.name}.${s.namespace} as ${client.name} (${client.cluster}'s first sidecar) sees it`,
-          )
+          o.say(`${s.name}.${s.namespace} as ${client.cluster}'s first sidecar pod sees it`)
         }
       } else return false
     } else if (screen === 'endpoints' || screen === 'trust') {

@@ -8,6 +8,8 @@ export interface Column {
   readonly drop?: number
   /** Cut to no narrower than this when the table does not fit (absent: never cut). */
   readonly min?: number
+  /** Columns with a lower value are cut to their floor before the others (default 1). */
+  readonly cut?: number
 }
 
 export const clip = (s: string, width: number): string =>
@@ -36,10 +38,13 @@ export function grid(
     shown = shown.filter((i) => i !== gone)
   }
   const widths = [...natural]
-  // The widest column above its floor loses one, until it fits (bounded by the cuts possible).
+  // The widest column of the first cut order above its floor loses one, until it fits.
+  const order = (i: number) => columns[i]?.cut ?? 1
   for (let guard = total(widths); total(widths) > width && guard > 0; guard--) {
-    const cuttable = shown.filter((i) => (widths[i] ?? 0) > (floors[i] ?? 0))
-    if (cuttable.length === 0) break
+    const above = shown.filter((i) => (widths[i] ?? 0) > (floors[i] ?? 0))
+    if (above.length === 0) break
+    const first = Math.min(...above.map(order))
+    const cuttable = above.filter((i) => order(i) === first)
     const widest = cuttable.reduce((a, b) => ((widths[b] ?? 0) > (widths[a] ?? 0) ? b : a))
     widths[widest] = (widths[widest] ?? 0) - 1
   }

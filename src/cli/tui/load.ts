@@ -128,6 +128,12 @@ function clampRate(rps: number): number {
   return Math.max(1, Math.min(MAX_RPS, Math.round(rps)))
 }
 
+/** `pod@cluster → host:port/path`, short enough for an 80-column status line. */
+export function loadLabel(t: LoadTarget): string {
+  const [cluster, , pod] = t.from.split('/')
+  return `${pod}@${cluster} → ${t.url.replace(/^https?:\/\//, '')}`
+}
+
 /** The steps + and - move the rate through. */
 const RATES = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
@@ -164,14 +170,14 @@ export class LoadControl {
     const start = on ?? !this.#generator.stats().running
     if (start) this.#generator.start()
     else this.#generator.stop()
-    return start ? `load on: ${target.from} → ${target.url}` : 'load off'
+    return start ? `load on: ${loadLabel(target)}` : 'load off'
   }
 
   setRate(rps: number): string {
     this.#rps = clampRate(rps)
     this.#generator?.setRate(this.#rps)
     const on = this.toggle(true)
-    return this.#target ? `load ${this.#rps} rps: ${this.#target.from} → ${this.#target.url}` : on
+    return this.#target ? `load ${this.#rps} rps: ${loadLabel(this.#target)}` : on
   }
 
   step(up: boolean): string {

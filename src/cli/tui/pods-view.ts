@@ -13,9 +13,9 @@ export interface Page {
 
 const POD_COLUMNS = [
   { header: 'CLUSTER', min: 8 },
-  { header: 'NAMESPACE', min: 7 },
+  { header: 'NAMESPACE', min: 12 },
   { header: 'NAME', min: 20 },
-  { header: 'APP', min: 10, drop: 2 },
+  { header: 'APP', min: 10, drop: 2, cut: 0 },
   { header: 'VERSION', drop: 3 },
   { header: 'IP' },
   { header: 'PROXY', drop: 4 },
@@ -69,7 +69,6 @@ const SERVICE_COLUMNS = [
   { header: 'PORTS', min: 9 },
   { header: 'LOCAL' },
   { header: 'REMOTE' },
-  { header: 'SEEN BY', min: 12, drop: 1 },
 ]
 
 export function servicesScreen(
@@ -86,14 +85,17 @@ export function servicesScreen(
       s.ports,
       String(s.local),
       String(s.remote),
-      s.client ?? '(no sidecar)',
     ]),
     width - 1,
   )
   return {
     head: [
       {
-        text: `services${scope ? ` @${scope}` : ''}  endpoints LOCAL to the network, REMOTE via gateways; enter lists them`,
+        text: `services${scope ? ` @${scope}` : ''}  LOCAL = on the cluster's network, REMOTE = behind gateways`,
+        style: 'note',
+      },
+      {
+        text: "counted as each cluster's first sidecar pod sees them; enter lists them",
         style: 'note',
       },
       { text: ` ${t.header}`, style: 'header' },
@@ -107,7 +109,7 @@ const ENDPOINT_COLUMNS = [
   { header: 'STATUS', drop: 1 },
   { header: 'OUTLIER CHECK' },
   { header: 'WEIGHT' },
-  { header: 'REACHES', min: 12 },
+  { header: 'REACHES', min: 30 },
 ]
 
 /** A proxy's endpoints, only the clusters of `host` when given. */
@@ -135,11 +137,11 @@ export function endpointsScreen(e: ProxyEndpoints, width: number, host?: string)
   return {
     head: [
       {
-        text: `proxy ${e.proxy}  ${e.network}  ${e.ip}  ${e.version === undefined ? 'NOT SENT' : `config v${e.version}`}`,
+        text: `proxy ${e.proxy}  ${e.version === undefined ? 'NOT SENT' : `config v${e.version}`}`,
         style: 'title',
       },
       {
-        text: `split horizon: ${e.network} pod IPs direct, other networks via their gateway`,
+        text: `${e.network} ${e.ip}  split horizon: ${e.network} pods direct, others via gateway`,
         style: 'note',
       },
       { text: `  ${t.header}`, style: 'header' },

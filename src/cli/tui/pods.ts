@@ -108,7 +108,16 @@ export function proxyEndpoints(dump: ProxyDump): ProxyEndpoints {
     return { cluster: a.clusterName, endpoints }
   })
   const crosses = (g: EndpointGroup) => (g.endpoints.some((e) => e.remote) ? 0 : 1)
-  groups.sort((x, y) => crosses(x) - crosses(y) || byteOrder(x.cluster, y.cluster))
+  // Then by service and port, as istioctl orders clusters (outbound|PORT||HOST).
+  const host = (g: EndpointGroup) => g.cluster.split('|')[3] ?? g.cluster
+  const port = (g: EndpointGroup) => Number(g.cluster.split('|')[1]) || 0
+  groups.sort(
+    (x, y) =>
+      crosses(x) - crosses(y) ||
+      byteOrder(host(x), host(y)) ||
+      port(x) - port(y) ||
+      byteOrder(x.cluster, y.cluster),
+  )
   return {
     proxy: `${node.pod}.${node.namespace} @${node.cluster}`,
     network: node.network,

@@ -23,10 +23,11 @@ function lines(t: { header: string; lines: string[] }, certs: readonly CertRow[]
 
 export function trustScreen(view: TrustView, width: number): Page {
   const w = width - 2
+  // Serials are cut first; a CA's not-after goes before its subject (its time left stays).
   const cas = [
-    { header: 'SUBJECT', min: 16 },
-    { header: 'SERIAL', min: 8 },
-    { header: 'NOT AFTER' },
+    { header: 'SUBJECT', min: 40 },
+    { header: 'SERIAL', min: 8, cut: 0 },
+    { header: 'NOT AFTER', drop: 1 },
     { header: 'TIME LEFT' },
   ]
   const caRow = (c: CertRow) => [c.subject, c.serial, minute(c.notAfter), c.left]
@@ -46,7 +47,7 @@ export function trustScreen(view: TrustView, width: number): Page {
       { header: 'CLUSTER', min: 8 },
       { header: 'POD', min: 14, drop: 1 },
       { header: domain ? 'IDENTITY' : 'SPIFFE ID', min: 18 },
-      { header: 'SERIAL', min: 8 },
+      { header: 'SERIAL', min: 8, cut: 0 },
       { header: 'NOT AFTER' },
       { header: 'TIME LEFT' },
     ],
@@ -72,7 +73,7 @@ export function trustScreen(view: TrustView, width: number): Page {
       { text: 'INTERMEDIATES  one per cluster, signed by the root', style: 'title' },
       ...lines(inter, view.intermediates),
       {
-        text: `WORKLOAD CERTIFICATES  signed by their cluster's intermediate${domain ? `  ${domain}…` : ''}`,
+        text: `WORKLOAD CERTIFICATES  signed by the intermediates${domain ? `; ids ${domain}…` : ''}`,
         style: 'title',
       },
       ...lines(leaves, view.workloads),
