@@ -2,55 +2,23 @@
 // pod of cluster1 opened to its proxy endpoints (helloworld's local pod IP next to cluster2's
 // east-west gateway, split horizon), load started from a chosen pod, and :trust.
 
-import { render } from 'ink-testing-library'
-import { createElement as h } from 'react'
-import { expect, onTestFinished, test, vi } from 'vitest'
-import { App } from '../../src/cli/tui/app.ts'
+import { expect, test, vi } from 'vitest'
 import { meshSource } from '../../src/cli/tui/source.ts'
 import { meshFromExample } from '../helpers/mesh.ts'
+import { expectFits, mountApp } from '../helpers/tui.ts'
 
 const HELLO = 'outbound|5000||helloworld.sample.svc.cluster.local'
 
 async function tui() {
   const mesh = await meshFromExample('two-networks.yaml')
-  const app = render(
-    h(App, {
-      source: meshSource(mesh),
-      color: false,
-      onQuit: () => {},
-      refreshMs: 50,
-      columns: 80,
-      rows: 24,
-    }),
-  )
-  onTestFinished(() => app.unmount())
-  const frame = () => app.lastFrame() ?? ''
-  await vi.waitFor(() => expect(frame()).toContain('gateway 192.168.1.247:15443'))
-  await new Promise((r) => setImmediate(r))
-  const type = async (keys: string, until: (f: string) => boolean) => {
-    for (const k of keys === '\u001b' ? [keys] : [...keys]) {
-      app.stdin.write(k)
-      await new Promise((r) => setImmediate(r))
-    }
-    await vi.waitFor(() => expect(until(frame()), `${keys} → ${frame()}`).toBe(true), {
-      timeout: 10_000,
-      interval: 20,
-    })
-  }
-  return { mesh, frame, type }
-}
-
-function fits(frame: string): void {
-  const lines = frame.split('\n')
-  expect(lines.length).toBeLessThanOrEqual(23)
-  expect(Math.max(...lines.map((l) => [...l].length))).toBeLessThanOrEqual(80)
+  return { mesh, ...(await mountApp(meshSource(mesh))) }
 }
 
 test('the sleep pod of cluster1 shows helloworld as its local pod IP and cluster2’s gateway, in 80x24', async () => {
   const { mesh, frame, type } = await tui()
   const v1 = mesh.pods.find((p) => p.app === 'helloworld' && p.cluster === 'cluster1')
   await type(':pods\r', (f) => f.includes('<pods>') && f.includes('8 of 8'))
-  fits(frame())
+  expectFits(frame())
   expect(frame()).toMatch(
     /^>cluster1 +istio-system +istio-eastwestgateway-\S* +10\.10\.0\.3 +1\/1 +SYNCED/m,
   )
@@ -73,7 +41,7 @@ test('the sleep pod of cluster1 shows helloworld as its local pod IP and cluster
   )
   expect(frame()).toMatch(/^proxy sleep-\S+\.sample @cluster1 +config v\d+$/m)
   expect(frame()).toMatch(/^network1 10\.10\.0\.\d+ +split horizon/m)
-  fits(frame())
+  expectFits(frame())
   await type('\u001b', (f) => f.includes('<pods>') && f.includes('8 of 8'))
   await type('\u001b', (f) => f.includes('<map>'))
 }, 30_000)
@@ -103,7 +71,7 @@ test(':trust shows one root, an intermediate per cluster and workload certificat
   const { frame, type } = await tui()
   await type(':trust\r', (f) => f.includes('WORKLOAD CERTIFICATES'))
   const f = frame()
-  fits(f)
+  expectFits(f)
   expect(f).toContain('ROOT  every proxy trusts this one root')
   expect(f).toMatch(/O=Istio, CN=Root CA +[0-9a-f…]+ +20\d\d-\d\d-\d\d \d\d:\d\d +expires in 9y/)
   expect(f).toMatch(/cluster1 +O=Istio, CN=Intermediate CA, L=cluster1 .*expires in/)

@@ -2,7 +2,7 @@
 // services as fitted tables, and a proxy's endpoints grouped by cluster, where split horizon
 // reads as local pod IPs followed by other networks' east-west gateways and their weights.
 
-import { grid } from './grid.ts'
+import { type Column, grid } from './grid.ts'
 import type { Line } from './list-view.ts'
 import type { PodRow, ProxyEndpoints, ServiceRow } from './pods.ts'
 
@@ -11,7 +11,7 @@ export interface Page {
   readonly body: readonly Line[]
 }
 
-const POD_COLUMNS = [
+const POD_COLUMNS: readonly Column[] = [
   { header: 'CLUSTER', min: 8 },
   { header: 'NAMESPACE', min: 12 },
   { header: 'NAME', min: 20 },
@@ -23,14 +23,34 @@ const POD_COLUMNS = [
   { header: 'SYNC' },
 ]
 
-/** `width` leaves a column for the selection mark. */
+/** A selectable table under its notes; `width` includes a column for the selection mark. */
+function tablePage(
+  notes: readonly string[],
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  width: number,
+  warn: (row: number) => boolean = () => false,
+): Page {
+  const t = grid(columns, rows, width - 1)
+  return {
+    head: [
+      ...notes.map((text) => ({ text, style: 'note' as const })),
+      { text: ` ${t.header}`, style: 'header' },
+    ],
+    body: t.lines.map((text, i) => (warn(i) ? { text, style: 'warn' } : { text })),
+  }
+}
+
 export function podsScreen(
   pods: readonly PodRow[],
   of: number,
   scope: string,
   width: number,
 ): Page {
-  const t = grid(
+  return tablePage(
+    [
+      `pods${scope ? ` @${scope}` : ''}  ${pods.length} of ${of}  ↑↓ select  enter endpoints  l load from it`,
+    ],
     POD_COLUMNS,
     pods.map((p) => [
       p.cluster,
@@ -43,26 +63,13 @@ export function podsScreen(
       p.ready,
       p.sync,
     ]),
-    width - 1,
+    width,
+    // A proxy not running its istiod's latest config.
+    (i) => pods[i]?.sync === 'STALE' || pods[i]?.sync === 'NOT SENT',
   )
-  return {
-    head: [
-      {
-        text: `pods${scope ? ` @${scope}` : ''}  ${pods.length} of ${of}  ↑↓ select  enter endpoints  l load from it`,
-        style: 'note',
-      },
-      { text: ` ${t.header}`, style: 'header' },
-    ],
-    body: t.lines.map((text, i) => ({
-      text,
-      ...(pods[i]?.sync === 'STALE' || pods[i]?.sync === 'NOT SENT'
-        ? { style: 'warn' as const }
-        : {}),
-    })),
-  }
 }
 
-const SERVICE_COLUMNS = [
+const SERVICE_COLUMNS: readonly Column[] = [
   { header: 'CLUSTER', min: 8 },
   { header: 'NAMESPACE', min: 7 },
   { header: 'NAME', min: 12 },
@@ -76,7 +83,11 @@ export function servicesScreen(
   scope: string,
   width: number,
 ): Page {
-  const t = grid(
+  return tablePage(
+    [
+      `services${scope ? ` @${scope}` : ''}  LOCAL = on the cluster's network, REMOTE = behind gateways`,
+      "counted as each cluster's first sidecar pod sees them; enter lists them",
+    ],
     SERVICE_COLUMNS,
     services.map((s) => [
       s.cluster,
@@ -86,25 +97,11 @@ export function servicesScreen(
       String(s.local),
       String(s.remote),
     ]),
-    width - 1,
+    width,
   )
-  return {
-    head: [
-      {
-        text: `services${scope ? ` @${scope}` : ''}  LOCAL = on the cluster's network, REMOTE = behind gateways`,
-        style: 'note',
-      },
-      {
-        text: "counted as each cluster's first sidecar pod sees them; enter lists them",
-        style: 'note',
-      },
-      { text: ` ${t.header}`, style: 'header' },
-    ],
-    body: t.lines.map((text) => ({ text })),
-  }
 }
 
-const ENDPOINT_COLUMNS = [
+const ENDPOINT_COLUMNS: readonly Column[] = [
   { header: 'ENDPOINT' },
   { header: 'STATUS', drop: 1 },
   { header: 'OUTLIER CHECK' },

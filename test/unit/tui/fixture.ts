@@ -1,9 +1,11 @@
 // Access records as two-networks.yaml's proxies write them: sleep in cluster1 calling
-// helloworld v1 (same network, direct) and v2 (cluster2, through its east-west gateway).
+// helloworld v1 (same network, direct) and v2 (cluster2, through its east-west gateway); its
+// pods, services, and sleep's proxy dump (endpoints and secrets) as the TUI reads them.
 
+import type { PodRow, ServiceRow } from '../../../src/cli/tui/pods.ts'
 import type { MeshView } from '../../../src/cli/tui/topology.ts'
-import { clusterId } from '../../../src/model/index.ts'
-import type { AccessRecord } from '../../../src/runtime/index.ts'
+import { clusterId, namespace, networkId, serviceAccount } from '../../../src/model/index.ts'
+import type { AccessRecord, CertificateSummary, ProxyDump } from '../../../src/runtime/index.ts'
 
 const workload = (pod: string, cluster: string, app: string, version: string) => ({
   pod,
@@ -137,4 +139,174 @@ export const TWO_NETWORKS: MeshView = {
       ],
     },
   ],
+}
+
+const pod = (
+  cluster: string,
+  ns: string,
+  name: string,
+  app: string,
+  ip: string,
+  more: Partial<PodRow> = {},
+): PodRow => ({
+  cluster,
+  network: cluster === 'cluster1' ? 'network1' : 'network2',
+  namespace: ns,
+  name,
+  app,
+  version: '',
+  ip,
+  proxy: 'sidecar',
+  ready: '2/2',
+  sync: 'SYNCED',
+  ...more,
+})
+
+export const PODS: readonly PodRow[] = [
+  pod(
+    'cluster1',
+    'istio-system',
+    'istio-eastwestgateway-hjrzqfzb69-5gdwf',
+    'istio-eastwestgateway',
+    '10.10.0.3',
+    { proxy: 'gateway', ready: '1/1' },
+  ),
+  pod('cluster1', 'istio-system', 'istiod-2bmkdmdcdh-q59r8', 'istiod', '10.10.0.2', {
+    proxy: 'none',
+    ready: '1/1',
+    sync: '-',
+  }),
+  pod('cluster1', 'sample', 'helloworld-v1-ljcx7bn8gx-x4jzs', 'helloworld', '10.10.0.4', {
+    version: 'v1',
+  }),
+  pod('cluster1', 'sample', 'sleep-2464lxs77l-kw9vv', 'sleep', '10.10.0.5'),
+  pod('cluster2', 'sample', 'helloworld-v2-6xqfsqw72r-kpqfx', 'helloworld', '10.20.0.4', {
+    version: 'v2',
+    sync: 'STALE',
+  }),
+  pod('cluster2', 'sample', 'sleep-shqxn7bg8v-9h2lq', 'sleep', '10.20.0.5'),
+]
+
+export const SERVICES: readonly ServiceRow[] = [
+  {
+    cluster: 'cluster1',
+    namespace: 'sample',
+    name: 'helloworld',
+    host: 'helloworld.sample.svc.cluster.local',
+    ports: '5000/HTTP',
+    local: 1,
+    remote: 2,
+    client: 'helloworld-v1-ljcx7bn8gx-x4jzs.sample',
+  },
+  {
+    cluster: 'cluster2',
+    namespace: 'sample',
+    name: 'sleep',
+    host: 'sleep.sample.svc.cluster.local',
+    ports: '80/HTTP',
+    local: 1,
+    remote: 1,
+    client: 'helloworld-v2-6xqfsqw72r-kpqfx.sample',
+  },
+]
+
+const HELLO = 'outbound|5000||helloworld.sample.svc.cluster.local'
+
+const endpoint = (
+  address: string,
+  port: number,
+  net: string,
+  kind: 'pod' | 'gateway',
+  more: { pod?: string; weight?: number } = {},
+) => ({
+  address,
+  port,
+  weight: more.weight ?? 1,
+  network: networkId(net),
+  cluster: clusterId(net === 'network1' ? 'cluster1' : 'cluster2'),
+  tlsMode: 'istio' as const,
+  kind,
+  ...(more.pod ? { pod: more.pod } : {}),
+  labels: {},
+  locality: '',
+})
+
+const cert = (
+  subject: string,
+  serial: string,
+  notAfter: string,
+  uris: string[] = [],
+): CertificateSummary => ({
+  subject,
+  issuer: '',
+  serialNumber: serial,
+  notBefore: '2026-12-04T10:00:00Z',
+  notAfter,
+  uris,
+})
+
+export const ROOT = cert('O=Istio, CN=Root CA', 'aa01', '2036-12-01T10:00:00Z')
+export const INTERMEDIATE1 = cert(
+  'O=Istio, CN=Intermediate CA, L=cluster1',
+  'bb01',
+  '2036-12-01T10:00:00Z',
+)
+
+/**
+ * sleep's proxy in cluster1: helloworld as its v1 pod IP and cluster2's gateway standing in for
+ * two v2 pods (weight 2), the gateway's outlier check failed; its certificate chain and root.
+ */
+export function sleepDump(opts: { notAfter?: string; ejected?: string[] } = {}): ProxyDump {
+  return {
+    node: {
+      id: 'sidecar~10.10.0.5~sleep-2464lxs77l-kw9vv.sample~sample.svc.cluster.local',
+      type: 'sidecar',
+      cluster: clusterId('cluster1'),
+      network: networkId('network1'),
+      namespace: namespace('sample'),
+      pod: 'sleep-2464lxs77l-kw9vv',
+      ip: '10.10.0.5',
+      serviceAccount: serviceAccount('sleep'),
+      labels: { app: 'sleep' },
+    },
+    config: {
+      version: 3,
+      listeners: [],
+      routes: [],
+      clusters: [],
+      endpoints: [
+        {
+          clusterName: 'outbound|15010||istiod.istio-system.svc.cluster.local',
+          endpoints: [
+            endpoint('10.10.0.2', 15010, 'network1', 'pod', { pod: 'istiod-2bmkdmdcdh-q59r8' }),
+          ],
+        },
+        {
+          clusterName: HELLO,
+          endpoints: [
+            endpoint('192.168.1.247', 15443, 'network2', 'gateway', { weight: 2 }),
+            endpoint('10.10.0.4', 5000, 'network1', 'pod', {
+              pod: 'helloworld-v1-ljcx7bn8gx-x4jzs',
+            }),
+          ],
+        },
+      ],
+    },
+    secrets: [
+      {
+        name: 'default',
+        type: 'Cert Chain',
+        status: 'ACTIVE',
+        validCert: true,
+        certificates: [
+          cert('', 'cc01', opts.notAfter ?? '2026-12-05T10:00:00Z', [
+            'spiffe://cluster.local/ns/sample/sa/sleep',
+          ]),
+          INTERMEDIATE1,
+        ],
+      },
+      { name: 'ROOTCA', type: 'CA', status: 'ACTIVE', validCert: true, certificates: [ROOT] },
+    ],
+    ejected: opts.ejected ?? [],
+  }
 }
