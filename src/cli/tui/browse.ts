@@ -5,7 +5,7 @@
 import type { Key } from 'ink'
 import { createElement as h, type ReactElement, useEffect, useRef, useState } from 'react'
 import type { Screen } from './commands.ts'
-import { ListView } from './list-view.ts'
+import { ListView, maxOffset } from './list-view.ts'
 import type { PodRow, ProxyEndpoints } from './pods.ts'
 import { endpointsScreen, type Page, podsScreen, servicesScreen } from './pods-view.ts'
 import { parseFilter } from './requests.ts'
@@ -51,8 +51,8 @@ export function useBrowse(o: BrowseOptions) {
   const [opened, setOpened] = useState<Opened | undefined>(undefined)
   const [endpoints, setEndpoints] = useState<ProxyEndpoints | 'none' | undefined>(undefined)
   const [trust, setTrust] = useState<TrustView | undefined>(undefined)
-  // How many lines the shown page has, so scrolling stops at its end.
-  const pageLength = useRef(0)
+  // How far the shown page scrolls, so scrolling stops at its end.
+  const lastOffset = useRef(0)
 
   // The endpoints (ejected hosts change) and certificates (they rotate) are re-read while shown.
   useEffect(() => {
@@ -76,10 +76,14 @@ export function useBrowse(o: BrowseOptions) {
 
   const inScope = <T extends { cluster: string }>(rows: readonly T[]) =>
     rows.filter((r) => scope === '' || r.cluster === scope)
-  const all = source.pods?.() ?? []
+  // Read from the mesh only while a list is shown (every frame re-renders the app).
+  const listed = screen === 'pods' || screen === 'svc'
+  const all = listed ? (source.pods?.() ?? []) : []
   const pods = filtered(inScope(all), o.filter, (p) => Object.values(p).join(' '))
-  const services = filtered(inScope(source.services?.() ?? []), o.filter, (s) =>
-    Object.values(s).join(' '),
+  const services = filtered(
+    inScope(screen === 'svc' ? (source.services?.() ?? []) : []),
+    o.filter,
+    (s) => Object.values(s).join(' '),
   )
   const podIndex = Math.min(podAt, Math.max(0, pods.length - 1))
   const svcIndex = Math.min(svcAt, Math.max(0, services.length - 1))
@@ -127,7 +131,7 @@ export function useBrowse(o: BrowseOptions) {
         }
       } else return false
     } else if (screen === 'endpoints' || screen === 'trust') {
-      const last = Math.max(0, pageLength.current - 1)
+      const last = lastOffset.current
       if (up || down) setOffset((n) => Math.max(0, Math.min(last, n + (up ? -1 : 1))))
       else return false
     } else return false
@@ -159,8 +163,8 @@ export function useBrowse(o: BrowseOptions) {
         ? trustScreen(trust, columns)
         : { head: [{ text: 'reading certificates…' }], body: [] }
     }
-    pageLength.current = page.body.length
-    const start = Math.min(offset, Math.max(0, page.body.length - 1))
+    lastOffset.current = maxOffset(page.body.length, rows, page.head.length)
+    const start = Math.min(offset, lastOffset.current)
     return h(ListView, {
       ...page,
       ...(selected !== undefined ? { selected } : { offset: start }),

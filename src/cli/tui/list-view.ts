@@ -23,10 +23,21 @@ export interface ListViewProps {
   readonly color: boolean
 }
 
-/** The first body line shown for this selection or offset, in `room` lines. */
-export function windowStart(length: number, room: number, selected?: number, offset = 0): number {
-  const last = Math.max(0, length - room)
-  if (selected !== undefined) return Math.min(last, Math.max(0, selected - room + 1))
+/** Body lines shown in `rows` under `head` lines: one is kept for the `… more` note if needed. */
+function fitOf(length: number, rows: number, head: number): number {
+  const room = Math.max(1, rows - head)
+  return length > room ? Math.max(1, room - 1) : room
+}
+
+/** The largest useful scroll offset of a page. */
+export function maxOffset(length: number, rows: number, head: number): number {
+  return Math.max(0, length - fitOf(length, rows, head))
+}
+
+/** The first body line shown for this selection or offset, `fit` lines at a time. */
+function windowStart(length: number, fit: number, selected?: number, offset = 0): number {
+  const last = Math.max(0, length - fit)
+  if (selected !== undefined) return Math.min(last, Math.max(0, selected - fit + 1))
   return Math.min(last, Math.max(0, offset))
 }
 
@@ -48,9 +59,7 @@ function line(l: Line, key: string, color: boolean, selected = false): ReactElem
 
 export function ListView(props: ListViewProps): ReactElement {
   const { head, body, selected, columns, rows, color } = props
-  const room = Math.max(1, rows - head.length)
-  // A line is kept for the `… more` note whenever everything does not fit.
-  const fit = body.length > room ? Math.max(1, room - 1) : room
+  const fit = fitOf(body.length, rows, head.length)
   const start = windowStart(body.length, fit, selected, props.offset)
   const shown = body.slice(start, start + fit)
   const more = body.length - start - shown.length

@@ -141,6 +141,17 @@ describe('keys', () => {
     await type('\r', (f) => f.includes('istiod-2bmkdmdcdh-q59r8 has no proxy'))
   })
 
+  test('j and k scroll endpoints that do not fit, and say how many lines are below', async () => {
+    const { frame, type } = await mountApp(source([]), { rows: 9 })
+    await type(':pods\r/sleep-2464\r\r', (f) => f.includes(`${HELLO}  1 local, 1 remote`))
+    expect(frame()).toContain('… 3 more (↓/j)')
+    // Past the end stays at the end: one k after four j shows the line above.
+    await type('jjjj', (f) => f.includes('outbound|15010||istiod') && !f.includes('more (↓/j)'))
+    expect(frame()).not.toContain(HELLO)
+    await type('k', (f) => f.includes('… 1 more (↓/j)'))
+    expectFits(frame(), 80, 9)
+  })
+
   test(':svc enter shows a service’s endpoints as the cluster’s first sidecar sees them', async () => {
     const { frame, type } = await mountApp(source([]))
     await type(':services\r', (f) => f.includes('<svc>'))
