@@ -1,6 +1,7 @@
 // The TUI's root: a k9s-like router over the views (map, requests, hops, pods, services, a
-// proxy's endpoints, trust, help), the `:` command line, the `/` filter, and the load generator. Records are aggregated as they arrive but the
-// screen re-renders only on a timer (refreshMs), from a snapshot.
+// proxy's endpoints, trust, help), the `:` command line, the `/` filter, and the load generator.
+// Records are aggregated as they arrive but the screen re-renders only on a timer (refreshMs),
+// from a snapshot.
 
 import { Box, type Key, Text, useInput, useWindowSize } from 'ink'
 import { createElement as h, type ReactElement, useEffect, useMemo, useRef, useState } from 'react'
