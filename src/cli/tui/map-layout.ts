@@ -170,8 +170,8 @@ function clusterLines(c: ClusterView, detail: Detail, w: number): MapLine[] {
 function readable(c: ClusterView, detail: Detail, w: number): boolean {
   const s = sync(c)
   if (detail === 'full') {
-    // The istiod line may lose its tail, not its ✓/! mark.
-    const mark = s.text.length - s.state.length + 1
+    // The istiod line may lose its tail, not its ✓/! mark: leading space, mark, then '…'.
+    const mark = s.text.length - s.state.length + 3
     return [c.name, ` gateway ${c.gateway ?? ''}`, ...c.services.map((x) => ` ${service(x)}`)]
       .concat(' '.repeat(mark))
       .every((t) => width(t) <= w)

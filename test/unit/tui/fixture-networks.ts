@@ -1,6 +1,6 @@
 // A mesh bigger than the examples, for the map's layout limits: four networks of two clusters
-// each (one a remote, one with stale proxies), several services and versions, and the traffic
-// of a sleep pod in every cluster calling helloworld across all of them.
+// each (one a remote, one with stale proxies), several services and versions; the traffic of
+// sleep pods calling helloworld v1 and v2 in every cluster; and a TuiSource over any view.
 
 import type { TuiSource } from '../../../src/cli/tui/source.ts'
 import type { ClusterView, MeshView } from '../../../src/cli/tui/topology.ts'
@@ -70,12 +70,22 @@ export function bigTraffic(view: MeshView = FOUR_NETWORKS, sources = 2): EdgeSta
   )
 }
 
-/** A TuiSource over a fixed view that never sends records. */
-export function viewSource(view: MeshView): TuiSource {
+/** A TuiSource over a fixed view, sending the records a test emits. */
+export function viewSource(
+  view: MeshView,
+  gateways: readonly string[] = [],
+): TuiSource & { emit(r: AccessRecord): void } {
+  const listeners = new Set<(r: AccessRecord) => void>()
   return {
     name: view.name,
-    gateways: [],
+    gateways,
     meshView: () => view,
-    subscribe: (_: (r: AccessRecord) => void) => () => {},
+    subscribe: (l) => {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    emit: (r) => {
+      for (const l of listeners) l(r)
+    },
   }
 }
