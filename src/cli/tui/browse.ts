@@ -35,11 +35,11 @@ export interface BrowseOptions {
   readonly refreshMs: number
 }
 
-/** Rows whose text matches the filter (`!` negates), as the request list filters. */
+/** Rows whose text matches the filter, in the request list's grammar (regex, `!`, `-f`). */
 function filtered<T>(rows: readonly T[], filter: string, text: (r: T) => string): T[] {
   const f = parseFilter(filter)
   if (f.text === '') return [...rows]
-  return rows.filter((r) => text(r).toLowerCase().includes(f.text) !== f.negate)
+  return rows.filter((r) => f.test(text(r)) !== f.negate)
 }
 
 export function useBrowse(o: BrowseOptions) {

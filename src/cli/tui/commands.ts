@@ -75,7 +75,7 @@ export function parseCommand(text: string): Command {
 
 export const HELP = [
   ':map  :req  :pods [@CLUSTER] (:po)  :svc [@CLUSTER]  :trust  :help  :q',
-  '/text  /!text           filter requests (! negates), pods, services',
+  '/re  /!re  /-f fuzzy    filter requests (! negates), pods, services',
   '↑ ↓  j k  enter (e)     select; enter opens hops, or a proxy’s endpoints',
   'p                       pause / resume the request list',
   'l                       load on/off; on a :pods row, load from that pod',

@@ -136,6 +136,8 @@ describe('keys', () => {
     await type('/sleep\r', (f) => f.includes('1 of 6') && f.includes('filter sleep'))
     await type('l', (f) => f.includes('not sending in a unit test'))
     expect(loads).toEqual(['cluster2/sample/sleep-shqxn7bg8v-9h2lq → '])
+    // The request list's grammar: a regex, case-insensitive.
+    await type(':pods\r/HELLOWORLD-v[12]\r', (f) => f.includes('pods  2 of 6'))
     await type(':pods\r/istiod\r', (f) => /^>cluster1 +istio-system +istiod/m.test(f))
     await type('l', (f) => f.includes('istiod-2bmkdmdcdh-q59r8 has no sidecar to send load from'))
     await type('\r', (f) => f.includes('istiod-2bmkdmdcdh-q59r8 has no proxy'))
