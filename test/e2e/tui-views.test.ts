@@ -14,7 +14,7 @@ async function tui() {
   return { mesh, ...(await mountApp(meshSource(mesh))) }
 }
 
-test('the sleep pod of cluster1 shows helloworld as its local pod IP and cluster2’s gateway, in 80x24', async () => {
+test('the sleep pod of cluster1 shows helloworld as its local pod IP and cluster2’s gateway in 80x24, and :svc the same split', async () => {
   const { mesh, frame, type } = await tui()
   const v1 = mesh.pods.find((p) => p.app === 'helloworld' && p.cluster === 'cluster1')
   await type(':pods\r', (f) => f.includes('<pods>') && f.includes('8 of 8'))
@@ -44,6 +44,15 @@ test('the sleep pod of cluster1 shows helloworld as its local pod IP and cluster
   expectFits(frame())
   await type('\u001b', (f) => f.includes('<pods>') && f.includes('8 of 8'))
   await type('\u001b', (f) => f.includes('<map>'))
+
+  // The same split from :svc, counted and listed as cluster1's first sidecar pod sees it.
+  await type(':svc @cluster1\r/hello\r', (f) =>
+    /^>cluster1 +sample +helloworld +5000\/HTTP +1 +1$/m.test(f),
+  )
+  await type('\r', (f) => f.includes(HELLO) && f.includes("cluster1's first sidecar pod sees it"))
+  expect(frame()).toMatch(/^proxy helloworld-v1-\S+\.sample @cluster1/m)
+  expect(frame()).toMatch(/^ +192\.168\.1\.247:15443 +OK +1 +gateway of cluster2/m)
+  expect(frame()).not.toContain('istiod')
 }, 30_000)
 
 test('l on a pod row sends load from that pod; :load to and :load off retarget and stop it', async () => {

@@ -137,14 +137,15 @@ export interface ServiceRow {
   /** Endpoints on the client's network, and those behind remote gateways (their weights). */
   readonly local: number
   readonly remote: number
-  /** The sidecar pod whose endpoints are counted (`name.namespace`), or none in the cluster. */
-  readonly client?: string
 }
 
 /** Each cluster's services, their endpoints counted from the first sidecar pod's acked EDS. */
 export function serviceRows(mesh: Mesh): ServiceRow[] {
   return [...mesh.clusters.values()].flatMap((c) => {
-    const client = mesh.pods.find((p) => p.cluster === c.spec.name && p.sidecar)
+    // The first in :pods order, the one :svc's enter opens.
+    const [client] = mesh.pods
+      .filter((p) => p.cluster === c.spec.name && p.sidecar)
+      .sort((a, b) => byteOrder(a.namespace, b.namespace) || byteOrder(a.name, b.name))
     const eds = client?.sidecar?.config?.endpoints ?? []
     return (c.workloads?.services ?? c.inventory.services).map((s): ServiceRow => {
       let local = 0
@@ -163,7 +164,6 @@ export function serviceRows(mesh: Mesh): ServiceRow[] {
         ports: s.ports.map((p) => `${p.port}/${p.protocol}`).join(','),
         local,
         remote,
-        ...(client ? { client: `${client.name}.${client.namespace}` } : {}),
       }
     })
   })

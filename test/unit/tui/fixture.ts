@@ -196,7 +196,6 @@ export const SERVICES: readonly ServiceRow[] = [
     ports: '5000/HTTP',
     local: 1,
     remote: 2,
-    client: 'helloworld-v1-ljcx7bn8gx-x4jzs.sample',
   },
   {
     cluster: 'cluster2',
@@ -206,7 +205,6 @@ export const SERVICES: readonly ServiceRow[] = [
     ports: '80/HTTP',
     local: 1,
     remote: 1,
-    client: 'helloworld-v2-6xqfsqw72r-kpqfx.sample',
   },
 ]
 
