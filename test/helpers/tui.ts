@@ -12,18 +12,26 @@ export interface MountedApp {
   frame(): string
   /** Types `keys` (esc as one key), then waits until `until(frame)` holds. */
   type(keys: string, until: (frame: string) => boolean): Promise<void>
+  /** Writes `chunk` to stdin as is: one read, as a paste or a fast tmux send-keys arrives. */
+  write(chunk: string): void
 }
 
 export async function mountApp(
   source: TuiSource,
-  opts: { columns?: number; rows?: number; timeoutMs?: number; onQuit?: () => void } = {},
+  opts: {
+    columns?: number
+    rows?: number
+    timeoutMs?: number
+    refreshMs?: number
+    onQuit?: () => void
+  } = {},
 ): Promise<MountedApp> {
   const app = render(
     h(App, {
       source,
       color: false,
       onQuit: opts.onQuit ?? (() => {}),
-      refreshMs: 50,
+      refreshMs: opts.refreshMs ?? 50,
       columns: opts.columns ?? 80,
       rows: opts.rows ?? 24,
     }),
@@ -43,7 +51,7 @@ export async function mountApp(
       interval: 10,
     })
   }
-  return { frame, type }
+  return { frame, type, write: (chunk) => app.stdin.write(chunk) }
 }
 
 /** Fails unless every line of the frame fits `columns` and the frame `rows - 1` lines. */

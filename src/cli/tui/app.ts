@@ -199,7 +199,8 @@ export function App(props: AppProps): ReactElement {
   const loadText = l?.running
     ? `load ${l.rps} rps  ok ${l.ok} fail ${l.failed}${l.dropped ? ` drop ${l.dropped}` : ''}`
     : 'load off'
-  const state = `${paused ? ' PAUSED' : ''}${filter ? ` filter ${filter}` : ''}`
+  const asText = filter && parseFilter(filter).error ? ' (as text: not a regex)' : ''
+  const state = `${paused ? ' PAUSED' : ''}${filter ? ` filter ${filter}${asText}` : ''}`
   let view: ReactElement
   if (screen === 'requests') {
     view = h(RequestsView, { records, selected: current, columns, rows: body, color })

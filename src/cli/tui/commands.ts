@@ -87,6 +87,8 @@ export const HELP = [
   'map: SPLIT is each version’s share of its source→service requests;',
   'TLS mTLS = every request mutual TLS (part = some, none = plaintext);',
   'GW gw = the edge crosses an east-west gateway; ✓ synced / ! stale.',
+  'boxes: !N = N proxies not synced; +N = N more not shown (services,',
+  'clusters, networks, edges). Filters are case-insensitive regexes.',
   'endpoints: local pod IPs first, then other networks’ gateways :15443',
   'with WEIGHT = the endpoints behind them (split horizon). READY 2/2 =',
   'app + sidecar. trust: one root, an intermediate per cluster, leaves.',

@@ -1,52 +1,18 @@
 // The TUI driven by keys, as ink-testing-library renders it: the map first, help, the command
 // line, the request list with its filter, a request's hops, pause, and quitting.
 
-import { render } from 'ink-testing-library'
-import { createElement as h } from 'react'
-import { afterEach, describe, expect, test, vi } from 'vitest'
-import { App } from '../../../src/cli/tui/app.ts'
+import { describe, expect, test, vi } from 'vitest'
 import { colorWanted, wantsTui } from '../../../src/cli/tui/run.ts'
 import type { TuiSource } from '../../../src/cli/tui/source.ts'
-import type { AccessRecord } from '../../../src/runtime/index.ts'
+import { mountApp } from '../../helpers/tui.ts'
 import { GATEWAY2, request, TWO_NETWORKS } from './fixture.ts'
+import { viewSource } from './fixture-networks.ts'
 
-function fakeSource(): TuiSource & { emit(r: AccessRecord): void } {
-  const listeners = new Set<(r: AccessRecord) => void>()
-  return {
-    name: 'two-networks',
-    gateways: ['192.168.1.246:15443', GATEWAY2],
-    meshView: () => TWO_NETWORKS,
-    subscribe: (l) => {
-      listeners.add(l)
-      return () => listeners.delete(l)
-    },
-    emit: (r) => {
-      for (const l of listeners) l(r)
-    },
-  }
-}
+const fakeSource = () => viewSource(TWO_NETWORKS, ['192.168.1.246:15443', GATEWAY2])
 
-let unmount = () => {}
-afterEach(() => unmount())
-
-async function mount(source: TuiSource, onQuit = () => {}) {
-  const app = render(h(App, { source, color: false, onQuit, refreshMs: 20, columns: 80, rows: 24 }))
-  unmount = app.unmount
-  const frame = () => app.lastFrame() ?? ''
-  await vi.waitFor(() => expect(frame()).toContain('network network1'))
-  // A frame on screen does not mean useInput listens yet (ink-testing-library#29).
-  await new Promise((r) => setImmediate(r))
-  const press = async (keys: string, until: (f: string) => boolean) => {
-    // One write per key: a longer write reaches useInput as one (pasted) input.
-    for (const k of keys === '\u001b' ? [keys] : [...keys]) {
-      app.stdin.write(k)
-      await new Promise((r) => setImmediate(r))
-    }
-    await vi.waitFor(() => expect(until(frame()), `${keys} → ${frame()}`).toBe(true), {
-      interval: 5,
-    })
-  }
-  return { app, frame, press }
+const mount = async (source: TuiSource, onQuit = () => {}) => {
+  const app = await mountApp(source, { refreshMs: 20, onQuit })
+  return { app, frame: app.frame, press: app.type }
 }
 
 describe('App', () => {
@@ -115,9 +81,9 @@ describe('App', () => {
 
   test('keys arriving in one chunk (tmux, paste) run as typed', async () => {
     const { app, frame } = await mount(fakeSource())
-    app.stdin.write(':req\r')
+    app.write(':req\r')
     await vi.waitFor(() => expect(frame()).toContain('<requests>'))
-    app.stdin.write(':map\r')
+    app.write(':map\r')
     await vi.waitFor(() => expect(frame()).toContain('<map>'))
   })
 
@@ -125,8 +91,8 @@ describe('App', () => {
     const onQuit = vi.fn()
     const { press, app } = await mount(fakeSource(), onQuit)
     await press('l', (f) => f.includes('no sleep pod'))
-    app.stdin.write('q')
-    app.stdin.write('\u0003')
+    app.write('q')
+    app.write('\u0003')
     await vi.waitFor(() => expect(onQuit).toHaveBeenCalledTimes(2))
   })
 
