@@ -69,13 +69,17 @@ describe(FILE, () => {
       timeout: 5000,
       interval: 10,
     })
-    // cluster1's own proxies find the new pod through its Service, as before.
-    expect(
-      m
-        .proxyStatus()
-        .filter((s) => s.cluster === c1)
-        .every((s) => s.status === 'SYNCED'),
-    ).toBe(true)
+    // cluster1's own proxies find the new pod through its Service, as before (they reconnect).
+    await vi.waitFor(
+      () =>
+        expect(
+          m
+            .proxyStatus()
+            .filter((s) => s.cluster === c1)
+            .every((s) => s.status === 'SYNCED'),
+        ).toBe(true),
+      { timeout: 5000, interval: 10 },
+    )
     // Stale, not empty: the remote still serves both versions with its last config.
     expect(Object.keys(await tally(m, 'cluster2/sample/sleep', HELLO, 20)).sort()).toEqual([
       'v1',
