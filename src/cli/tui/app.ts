@@ -178,11 +178,27 @@ export function App(props: AppProps): ReactElement {
     }
   }
 
+  // Keys typed faster than a read (tmux send-keys, paste) arrive as one chunk. They run one per
+  // render, so each sees the screen and selection the key before it left (`jj⏎` opens row 2).
+  const queued = useRef<[string, Partial<Key>][]>([])
+  const [typed, setTyped] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each queued key's render
+  useEffect(() => {
+    const next = queued.current.shift()
+    if (next === undefined) return
+    onKey(...next)
+    setTyped((n) => n + 1)
+  }, [typed])
+
   useInput((ch, key) => {
     if (key.ctrl && ch === 'c') props.onQuit()
-    // Keys typed faster than a read (tmux send-keys, paste) arrive as one chunk: one at a time.
     else if (ch.length > 1 && !ch.startsWith('\u001b')) {
-      for (const c of ch) onKey(c, c === '\r' || c === '\n' ? { return: true } : {})
+      for (const c of ch) queued.current.push([c, c === '\r' || c === '\n' ? { return: true } : {}])
+      setTyped((n) => n + 1)
+    } else if (queued.current.length > 0) {
+      // A key read while a chunk is still running waits its turn.
+      queued.current.push([ch, key])
+      setTyped((n) => n + 1)
     } else onKey(ch, key)
   })
 

@@ -129,6 +129,13 @@ describe('keys', () => {
     await type('\u001b', (f) => f.includes('<map>'))
   })
 
+  test('keys arriving in one chunk each act on the row the key before selected', async () => {
+    const { write, type } = await mountApp(source([]))
+    // As tmux send-keys or a paste delivers them: one read holding `:pods⏎jjj⏎`.
+    write(':pods\rjjj\r')
+    await type('', (f) => f.includes(`${HELLO}  1 local, 1 remote`))
+  })
+
   test(':pods @cluster2 and / narrow the list; l on a pod row asks for load from it', async () => {
     const loads: string[] = []
     const { type } = await mountApp(source(loads))
