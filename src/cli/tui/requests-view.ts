@@ -28,7 +28,7 @@ export function RequestsView(props: RequestsViewProps): ReactElement {
     h(
       Text,
       { dimColor: color, wrap: 'truncate' },
-      `${records.length} records  ↑↓/jk select  enter hops  p pause  / filter (!negates)`,
+      `${records.length} records  ↑↓/jk select  enter hops  p pause  / regex filter (! negates, -f fuzzy)`,
     ),
     ...shown.map((r, i) => {
       const at = start + i

@@ -1,5 +1,5 @@
 // The Requests view's data: a bounded log of recent access records, its k9s-style filter
-// (`/text`, `/!text` negates), and the hop-by-hop record of one request: every proxy's record
+// (`/regex`, `/!regex` negates, `/-f fuzzy`), and the hop-by-hop record of one request: every proxy's record
 // sharing its x-request-id, with the east-west gateway's connection record when it has one.
 
 import type { AccessRecord } from '../../runtime/index.ts'
@@ -28,15 +28,58 @@ export class RequestLog {
   }
 }
 
+/** How a filter's text is matched: k9s's `/regex`, its `/-f fuzzy`, or plain text. */
+export type FilterMode = 'regex' | 'fuzzy' | 'text'
+
 export interface Filter {
+  /** The text after `!` and `-f`, as typed. */
   readonly text: string
   readonly negate: boolean
+  readonly mode: FilterMode
+  /** Why a regex filter fell back to plain text (the text was not a valid regex). */
+  readonly error?: string
+  readonly test: (haystack: string) => boolean
 }
 
-/** `!foo` → records without foo; `foo` → records with it; '' → everything. */
+/** Every character of `needle` in order within one word of `hay` (k9s's `-f`); both lower case. */
+function fuzzy(needle: string, hay: string): boolean {
+  return hay.split(/\s+/).some((word) => {
+    let at = 0
+    for (const ch of needle) {
+      at = word.indexOf(ch, at) + 1
+      if (at === 0) return false
+    }
+    return true
+  })
+}
+
+/**
+ * k9s's filter grammar: `text` is a case-insensitive regex (plain text when it is not a valid
+ * one), `!text` keeps the records that do not match, `-f text` matches fuzzily (its characters
+ * in order within one word); '' keeps everything. Never throws.
+ */
 export function parseFilter(input: string): Filter {
-  const negate = input.startsWith('!')
-  return { text: (negate ? input.slice(1) : input).trim().toLowerCase(), negate }
+  let text = input.trim()
+  const negate = text.startsWith('!')
+  if (negate) text = text.slice(1).trimStart()
+  const lower = (s: string) => s.toLowerCase()
+  if (/^-f(\s|$)/.test(text)) {
+    const needle = lower(text.slice(2).trim())
+    return { text: needle, negate, mode: 'fuzzy', test: (hay) => fuzzy(needle, lower(hay)) }
+  }
+  try {
+    const re = new RegExp(text, 'i')
+    return { text, negate, mode: 'regex', test: (hay) => re.test(hay) }
+  } catch (e) {
+    const needle = lower(text)
+    return {
+      text,
+      negate,
+      mode: 'text',
+      error: (e as Error).message,
+      test: (hay) => lower(hay).includes(needle),
+    }
+  }
 }
 
 /** One line of the request list: when, who logged it, what, and how it ended. */
@@ -48,10 +91,39 @@ export function requestLine(r: AccessRecord): string {
   return `${time} ${r.direction.padEnd(8)} ${String(r.responseCode).padStart(3)} ${flags.padEnd(4)} ${ms}  ${r.cluster}/${r.proxy}  ${what}`
 }
 
+const haystacks = new WeakMap<AccessRecord, string>()
+
+/**
+ * What a filter searches: the rendered line, then the fields a line leaves out (request id,
+ * response flags and details, upstream cluster and host, SNI, peer identity, the workloads).
+ */
+export function filterText(r: AccessRecord): string {
+  let hay = haystacks.get(r)
+  if (hay === undefined) {
+    const w = (x: AccessRecord['workload']) => (x ? `${x.app} ${x.version} ${x.cluster}` : '')
+    hay = [
+      requestLine(r),
+      r.requestId,
+      r.responseFlags.join(','),
+      r.responseCodeDetails,
+      r.upstreamCluster,
+      r.upstreamHost,
+      r.requestedServerName,
+      r.peerIdentity,
+      r.routeName,
+      w(r.workload),
+      w(r.peerWorkload),
+    ]
+      .filter((x) => x !== undefined && x !== '')
+      .join('  ')
+    haystacks.set(r, hay)
+  }
+  return hay
+}
+
 export function matches(r: AccessRecord, f: Filter): boolean {
   if (f.text === '') return true
-  const hay = `${requestLine(r)} ${r.requestId ?? ''} ${r.upstreamHost ?? ''}`.toLowerCase()
-  return hay.includes(f.text) !== f.negate
+  return f.test(filterText(r)) !== f.negate
 }
 
 export interface Hop {

@@ -1,6 +1,6 @@
 // Per-edge traffic over a sliding window, from access records: requests per second, error rate,
-// p50/p99 latency, the share carried over mTLS, and whether the edge crosses an east-west
-// gateway. Pure: records and clock readings in, a snapshot out; the TUI reads it on a timer.
+// p50/p99 latency, the share carried over mTLS, whether the edge crosses an east-west gateway,
+// and its response flags. Pure: records and clock readings in, a snapshot out; the TUI reads it on a timer.
 
 import type { AccessRecord } from '../../runtime/index.ts'
 
@@ -26,6 +26,8 @@ export interface EdgeStats {
   readonly mtls: number
   /** Whether any request of the window went through an east-west gateway. */
   readonly viaGateway: boolean
+  /** Requests of the window by Envoy response flag (UF, UH, URX…), for the wide map. */
+  readonly flags: Readonly<Record<string, number>>
 }
 
 interface Sample {
@@ -34,6 +36,7 @@ interface Sample {
   readonly error: boolean
   readonly mtls: boolean
   readonly gateway: boolean
+  readonly flags: readonly string[]
 }
 
 interface Edge {
@@ -113,6 +116,7 @@ export class TrafficWindow {
       error: r.responseCode === 0 || r.responseCode >= 500,
       mtls: r.peerIdentity !== undefined,
       gateway: r.upstreamHost !== undefined && this.#gateways.has(r.upstreamHost),
+      flags: r.responseFlags,
     })
     if (edge.samples.length > this.#maxSamples) edge.samples.shift()
   }
@@ -132,6 +136,8 @@ export class TrafficWindow {
       if (drop > 0) edge.samples.splice(0, drop)
       const s = edge.samples
       const sorted = s.map((x) => x.ms).sort((a, b) => a - b)
+      const flags: Record<string, number> = {}
+      for (const f of s.flatMap((x) => x.flags)) flags[f] = (flags[f] ?? 0) + 1
       out.push({
         source: edge.source,
         destination: edge.destination,
@@ -142,6 +148,7 @@ export class TrafficWindow {
         p99Ms: percentile(sorted, 0.99),
         mtls: s.filter((x) => x.mtls).length / s.length,
         viaGateway: s.some((x) => x.gateway),
+        flags,
       })
     }
     return out.sort((a, b) => b.requests - a.requests)

@@ -1,4 +1,5 @@
-// The Requests view's data: the bounded log, the filter and its negation, and a request's hops.
+// The Requests view's data: the bounded log, the k9s filter (regex, plain-text fallback, !
+// negation, -f fuzzy) over each record's line and key fields, and a request's hops.
 
 import { describe, expect, test } from 'vitest'
 import {
@@ -8,11 +9,16 @@ import {
   parseFilter,
   RequestLog,
 } from '../../../src/cli/tui/requests.ts'
+import type { AccessRecord } from '../../../src/runtime/index.ts'
 import { gatewayRecord, request } from './fixture.ts'
 
 describe('filter', () => {
-  const [ok] = request('v1')
+  const [ok, okIn] = request('v1')
   const [failed] = request('v2', { code: 503, flags: ['UF'] })
+  const [toV2] = request('v2')
+  const keep = (input: string, ...records: AccessRecord[]) =>
+    records.map((r) => matches(r, parseFilter(input)))
+
   test('keeps records containing the text, case-insensitively; ! negates; empty keeps all', () => {
     expect(matches(ok, parseFilter('SLEEP'))).toBe(true)
     expect(matches(failed, parseFilter('uf'))).toBe(true)
@@ -20,6 +26,50 @@ describe('filter', () => {
     expect(matches(ok, parseFilter('!uf'))).toBe(true)
     expect(matches(failed, parseFilter('!uf'))).toBe(false)
     expect(matches(failed, parseFilter(''))).toBe(true)
+    expect(keep('!', ok, failed)).toEqual([true, true])
+  })
+
+  test('is a case-insensitive regex, like k9s', () => {
+    expect(parseFilter('v[12]').mode).toBe('regex')
+    // The inbound record at v1 names its workload; the outbound one only its peer.
+    expect(keep('HELLOWORLD-V[12]', ok, okIn)).toEqual([false, true])
+    expect(keep('\\b50[0-9]\\b', ok, failed)).toEqual([false, true])
+    expect(keep('^\\d\\d:', ok)).toEqual([true])
+    expect(keep('!inbound|UF', ok, okIn, failed)).toEqual([true, false, false])
+    expect(keep('! 503', ok, failed)).toEqual([true, false])
+  })
+
+  test('text that is not a valid regex matches as plain text, saying why, and never throws', () => {
+    const f = parseFilter('/hello(')
+    expect(f.mode).toBe('text')
+    expect(f.error).toMatch(/regular expression/i)
+    expect(keep('GET helloworld.sample:5000/hello', ok)).toEqual([true])
+    const odd = { ...ok, path: '/hello(world' }
+    expect(keep('/HELLO(', odd, ok)).toEqual([true, false])
+    expect(keep('!/hello(', odd, ok)).toEqual([false, true])
+    for (const input of ['[', '*', '(?<', '\\', '!(', '-f', '!-f', '+', '?']) {
+      expect(() => matches(ok, parseFilter(input)), input).not.toThrow()
+    }
+  })
+
+  test('-f matches fuzzily: the characters in order within one word', () => {
+    expect(parseFilter('-f hwv2').mode).toBe('fuzzy')
+    expect(keep('-f hlwrld', ok)).toEqual([true])
+    expect(keep('-f dlrowolleh', ok)).toEqual([false])
+    // Within one word of the line or a field: the peer identity here.
+    expect(keep('-f SPFSLEEP', okIn, ok)).toEqual([true, false])
+    expect(keep('!-f spfsleep', okIn, ok)).toEqual([false, true])
+  })
+
+  test('searches fields the line leaves out: SNI, upstream host and cluster, peer, request id', () => {
+    // The inbound record: SNI and peer identity are not on its line.
+    expect(keep('outbound_\\.5000_\\._\\.helloworld', okIn, ok)).toEqual([true, false])
+    expect(keep('ns/sample/sa/sleep', okIn, ok)).toEqual([true, false])
+    expect(keep('10\\.10\\.0\\.4:5000', ok, failed)).toEqual([true, false])
+    expect(keep('outbound\\|5000\\|\\|helloworld', ok, okIn)).toEqual([true, false])
+    expect(keep(ok.requestId ?? 'x', ok, failed)).toEqual([true, false])
+    // The peer workload's cluster (the line names only the logging proxy's).
+    expect(keep('cluster2', toV2, ok)).toEqual([true, false])
   })
 })
 

@@ -59,6 +59,14 @@ describe('TrafficWindow', () => {
     expect(edges.every((e) => e.errorRate === 1 && e.mtls === 0)).toBe(true)
   })
 
+  test('counts the response flags of the window per edge', () => {
+    const w = new TrafficWindow({ windowMs: 5000 })
+    for (const flags of [['UF'], ['UF', 'URX'], []]) w.add(request('v1', { flags })[0], 0)
+    expect(w.snapshot(1000)[0]?.flags).toEqual({ UF: 2, URX: 1 })
+    w.add(request('v1', { flags: ['UH'] })[0], 6000)
+    expect(w.snapshot(6000)[0]?.flags).toEqual({ UH: 1 })
+  })
+
   test('forgets requests older than the window', () => {
     const w = new TrafficWindow({ windowMs: 5000 })
     for (const r of request('v1')) w.add(r, 0)
@@ -91,5 +99,35 @@ describe('edgeLines', () => {
     expect(text).toMatch(/helloworld \(no answer\) +██░░░░░░ +20% .* 100% .* none gw/)
     expect(lines.find((l) => l.text.includes('no answer'))?.errors).toBe(true)
     expect(lines.filter((l) => l.kind === 'group')).toHaveLength(1)
+  })
+
+  test('narrow widths keep the split, mTLS and gateway, naming versions under their group', () => {
+    const w = new TrafficWindow({ gateways: [GATEWAY2] })
+    for (let i = 0; i < 30; i++) w.add(request('v1')[0], 0)
+    for (let i = 0; i < 10; i++) w.add(request('v2')[0], 0)
+    for (const width of [36, 40, 60]) {
+      const lines = edgeLines(w.snapshot(4000), width)
+      expect(lines.every((l) => [...l.text].length <= width)).toBe(true)
+      const text = lines.map((l) => l.text).join('\n')
+      expect(text).toMatch(/^ {2}v1 @cluster1 +[█░]{4,8} +75% .*mTLS -$/m)
+      expect(text).toMatch(/^ {2}v2 @cluster2 +[█░]{4,8} +25% .*mTLS gw$/m)
+      expect(text).toContain('sleep @cluster1 →')
+    }
+    // Latency goes before rates: P50, then P99; RPS and ERR stay longest.
+    expect(edgeLines(w.snapshot(4000), 60)[0]?.text).toMatch(/RPS +ERR +P99 +TLS GW$/)
+    expect(edgeLines(w.snapshot(4000), 40)[0]?.text).toMatch(/SPLIT +TLS GW$/)
+  })
+
+  test('wide widths add request counts and response flags', () => {
+    const w = new TrafficWindow({ gateways: [GATEWAY2] })
+    for (let i = 0; i < 3; i++) w.add(request('v2', { code: 503, flags: ['UF'] })[0], 0)
+    w.add(request('v2', { code: 503, flags: ['URX', 'UF'] })[0], 0)
+    for (let i = 0; i < 4; i++) w.add(request('v1')[0], 0)
+    const text = edgeLines(w.snapshot(4000), 140)
+      .map((l) => l.text)
+      .join('\n')
+    expect(text).toMatch(/P99 +REQ +TLS GW +FLAGS$/m)
+    expect(text).toMatch(/helloworld \(no answer\) .* 100% .* 4 +none gw +UF×4 URX×1$/m)
+    expect(text).toMatch(/helloworld v1 @cluster1 .* 4 +mTLS - +-$/m)
   })
 })
