@@ -41,6 +41,8 @@ test('meshsim up --tui in tmux: map, load from the TUI, resize, filtered request
     columns: 80,
     rows: 24,
     env: { ...process.env, MESHSIM_RUN_FILE: runFile },
+    // --tui must draw live under CI too (ink alone would render only the last frame there).
+    extraEnv: { CI: 'true' },
     cwd: process.cwd(),
     record,
   })

@@ -24,11 +24,17 @@ export function findTmux(env: NodeJS.ProcessEnv = process.env): string | undefin
  * The environment a program sees in a plain terminal: no CI markers (ink draws nothing live when
  * it believes it runs in CI), no enclosing tmux, no test runner's NODE_ENV.
  */
-export function terminalEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function terminalEnv(
+  env: NodeJS.ProcessEnv,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
   const drop = new Set(['CI', 'CONTINUOUS_INTEGRATION', 'TMUX', 'TMUX_PANE', 'NODE_ENV'])
-  return Object.fromEntries(
-    Object.entries(env).filter(([k]) => !drop.has(k) && !k.startsWith('VITEST')),
-  )
+  return {
+    ...Object.fromEntries(
+      Object.entries(env).filter(([k]) => !drop.has(k) && !k.startsWith('VITEST')),
+    ),
+    ...extra,
+  }
 }
 
 export interface TmuxOptions {
@@ -37,6 +43,8 @@ export interface TmuxOptions {
   readonly columns: number
   readonly rows: number
   readonly env: NodeJS.ProcessEnv
+  /** Set after the CI markers are dropped, e.g. to run under `CI=true` on purpose. */
+  readonly extraEnv?: NodeJS.ProcessEnv
   readonly cwd?: string
   /** TERM inside the pane. */
   readonly term?: string
@@ -60,7 +68,11 @@ export class Tmux {
   static async start(o: TmuxOptions): Promise<Tmux> {
     const tmux = findTmux(o.env)
     if (!tmux) throw new Error('tmux is not on PATH: install it (apt-get install tmux)')
-    const t = new Tmux(tmux, mkdtempSync(join(tmpdir(), 'meshsim-tmux-')), terminalEnv(o.env))
+    const t = new Tmux(
+      tmux,
+      mkdtempSync(join(tmpdir(), 'meshsim-tmux-')),
+      terminalEnv(o.env, o.extraEnv),
+    )
     // A shell waits for the program and writes its status: tmux 3.3 sometimes leaves an exited
     // pane's process unreaped (a zombie), so #{pane_dead_status} cannot be relied on.
     const wrapped = ['sh', '-c', '"$@"; echo $? > "$0"', join(t.#dir, 'status'), ...o.command]

@@ -238,7 +238,7 @@ export function App(props: AppProps): ReactElement {
     view = h(
       Box,
       { flexDirection: 'column', height: body, overflow: 'hidden' },
-      ...HELP.map((line, i) => h(Text, { key: `${i}`, wrap: 'truncate' }, line)),
+      ...HELP.map((line, i) => h(Text, { key: `${i}`, wrap: 'truncate' }, line || ' ')),
     )
   } else if (BROWSE_SCREENS.includes(screen)) {
     view = browse.view(columns, body, color)

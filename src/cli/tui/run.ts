@@ -44,6 +44,8 @@ export function mountTui(source: TuiSource, env: NodeJS.ProcessEnv): MountedTui 
     exitOnCtrlC: false,
     patchConsole: true,
     maxFps: 10,
+    // Ink takes any CI variable to mean "draw the last frame only"; --tui wants every frame.
+    interactive: true,
   })
   return { quit, unmount: () => ink.unmount() }
 }
