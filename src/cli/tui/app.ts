@@ -243,7 +243,8 @@ export function App(props: AppProps): ReactElement {
   } else if (BROWSE_SCREENS.includes(screen)) {
     view = browse.view(columns, body, color)
   } else {
-    view = h(MapView, { view: frame.view, edges: frame.edges, columns, rows: body, color })
+    const recent = frame.all.slice(-body)
+    view = h(MapView, { view: frame.view, edges: frame.edges, recent, columns, rows: body, color })
   }
   const footer =
     mode === 'command'

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest'
 import { App } from '../../../src/cli/tui/app.ts'
 import { width } from '../../../src/cli/tui/map-layout.ts'
 import { MapView, type MapViewProps } from '../../../src/cli/tui/map-view.ts'
-import { request } from './fixture.ts'
+import { request, TWO_NETWORKS } from './fixture.ts'
 import { bigTraffic, FOUR_NETWORKS, viewSource } from './fixture-networks.ts'
 
 let unmount = () => {}
@@ -38,6 +38,35 @@ describe('MapView', () => {
     expect(frame).toMatch(/TO +SPLIT +RPS +ERR +P50 +P99 +TLS GW/)
     expect(frame).toMatch(/helloworld v1 @cluster1 +[█░]{8} +\d+% .* mTLS -/)
     expect(frame).toMatch(/… \+\d+ more edges/)
+  })
+
+  test('fills the rows the map leaves empty with the newest requests, and only those rows', () => {
+    const log = Array.from({ length: 30 }, (_, i) => request(i % 2 ? 'v1' : 'v2')).flat()
+    const draw = (rows: number) =>
+      renderToString(
+        h(MapView, {
+          view: TWO_NETWORKS,
+          edges: [],
+          recent: log,
+          columns: 100,
+          rows,
+          color: false,
+        }),
+        { columns: 100 },
+      )
+    const tall = draw(40)
+    expect(fits(tall, 100, 40), tall).toBe(true)
+    expect(tall).toContain('newest requests')
+    const shown = tall
+      .split('\n')
+      .filter((l) => /^\d\d:\d\d:\d\d\.\d{3} (outbound|inbound) /.test(l))
+    // The newest ones: the log's last line is the frame's last line.
+    expect(shown.length).toBeGreaterThanOrEqual(2)
+    expect(tall.trimEnd().split('\n').at(-1)).toContain(log.at(-1)?.proxy)
+    // Too short a screen for the map and two requests: no requests and no title at all.
+    const short = draw(9)
+    expect(fits(short, 100, 9), short).toBe(true)
+    expect(short).not.toContain('newest requests')
   })
 
   test('re-lays out when rerendered at another size', () => {
