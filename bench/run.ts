@@ -3,7 +3,7 @@
 
 const benches = process.argv[2]
   ? [process.argv[2]]
-  : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts']
+  : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts', './tui.bench.ts']
 
 for (const file of benches) {
   const bench = (await import(file)) as { default: () => Promise<void> }
