@@ -32,6 +32,8 @@ export interface OpenLoopResult {
   readonly max: number
   /** Answers that were not 2xx, and requests that failed or never answered (within 5 s). */
   readonly errors: number
+  /** CPU seconds the load generator itself used during the window. */
+  readonly cpuSeconds: number
 }
 
 export type OpenLoopMessage =
@@ -76,6 +78,7 @@ async function main(spec: OpenLoopSpec): Promise<OpenLoopResult> {
   let errors = 0
   let windowOpen = false
   let drained = () => {}
+  let cpu = process.cpuUsage()
 
   const fire = (at: number) => {
     const measured = at >= open && at < close
@@ -111,6 +114,7 @@ async function main(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       const now = performance.now()
       if (!windowOpen && now >= open) {
         windowOpen = true
+        cpu = process.cpuUsage()
         send({ type: 'window-open' })
       }
       // Every request whose time has come, each stamped with its own scheduled time.
@@ -121,6 +125,7 @@ async function main(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       if (next >= close) {
         setTimeout(
           () => {
+            cpu = process.cpuUsage(cpu)
             send({ type: 'window-closed' })
             resolve()
           },
@@ -153,6 +158,7 @@ async function main(spec: OpenLoopSpec): Promise<OpenLoopResult> {
     p999: ms(99.9),
     max: latency.max / 1000,
     errors,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
 }
 

@@ -14,6 +14,7 @@ import { meshSource } from '../src/cli/tui/source.ts'
 import { parseTopology } from '../src/config/index.ts'
 import { formatAccessLog, type Mesh, startMesh } from '../src/runtime/index.ts'
 import { CountingTty, mountOnFakeTerminal } from './fake-tty.ts'
+import { foreignCores, type LoadMark, markLoad, quietMoment } from './machine-load.ts'
 import { type OpenLoopResult, openLoop } from './open-loop.ts'
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000)
@@ -22,6 +23,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Long enough for the TUI's 5 s traffic window to fill before the measured window. */
 const WARMUP_SECONDS = 6
 const FLOOR = 0.1
+/** Before each round, wait up to QUIET_WAIT_MS for other processes to use at most this many cores. */
+const QUIET_CORES = Number(process.env.BENCH_QUIET_CORES ?? 0.2)
+const QUIET_WAIT_MS = 20_000
+/** A run during which other processes used more cores than this is run again, up to ATTEMPTS. */
+const NOISY_CORES = Number(process.env.BENCH_NOISY_CORES ?? 0.3)
+const ATTEMPTS = 3
 const URL_V2 = 'http://helloworld.sample:5000/hello'
 
 type Mode = 'no-tui' | 'tui map' | 'tui requests'
@@ -40,6 +47,8 @@ interface Row extends OpenLoopResult {
   readonly recordsPerSecond: number
   readonly framesPerSecond: number
   readonly bytesPerSecond: number
+  /** Cores other processes on the machine kept busy during the window (Linux only). */
+  readonly others: number | undefined
 }
 
 /** two-networks.yaml without helloworld v1, so every call from sleep in cluster1 crosses networks. */
@@ -71,6 +80,7 @@ function attach(mesh: Mesh, mode: Mode) {
 }
 
 async function round(mesh: Mesh, port: number, mode: Mode): Promise<Row> {
+  await quietMoment(QUIET_CORES, QUIET_WAIT_MS)
   const { out, stop } = attach(mesh, mode)
   let records = 0
   const counting = mesh.records.subscribe(() => {
@@ -78,30 +88,32 @@ async function round(mesh: Mesh, port: number, mode: Mode): Promise<Row> {
   })
   const loop = monitorEventLoopDelay({ resolution: 10 })
   loop.enable()
-  let opened = { at: 0, cpu: process.cpuUsage(), main: process.threadCpuUsage() }
-  let closed: Omit<Row, keyof OpenLoopResult> | undefined
+  let opened = { mark: markLoad(), main: process.threadCpuUsage() }
+  let closed: { mark: LoadMark; row: Omit<Row, keyof OpenLoopResult | 'others'> } | undefined
   const result = await openLoop(
     { port, url: URL_V2, rate: RATE, warmupSeconds: WARMUP_SECONDS, seconds: SECONDS },
     (open) => {
-      const now = performance.now()
       if (open) {
         loop.reset()
         out.reset()
         records = 0
-        opened = { at: now, cpu: process.cpuUsage(), main: process.threadCpuUsage() }
+        opened = { mark: markLoad(), main: process.threadCpuUsage() }
         return
       }
-      const s = (now - opened.at) / 1000
-      const cpu = process.cpuUsage(opened.cpu)
+      const mark = markLoad()
+      const s = (mark.at - opened.mark.at) / 1000
       const main = process.threadCpuUsage(opened.main)
       closed = {
-        loopP99: loop.percentile(99) / 1e6,
-        loopMax: loop.max / 1e6,
-        mainCpu: (main.user + main.system) / 1e6 / s,
-        cpuPerRequest: cpu.user + cpu.system,
-        recordsPerSecond: records / s,
-        framesPerSecond: out.frames / s,
-        bytesPerSecond: out.bytes / s,
+        mark,
+        row: {
+          loopP99: loop.percentile(99) / 1e6,
+          loopMax: loop.max / 1e6,
+          mainCpu: (main.user + main.system) / 1e6 / s,
+          cpuPerRequest: ((mark.own - opened.mark.own) * 1e6) / (RATE * s),
+          recordsPerSecond: records / s,
+          framesPerSecond: out.frames / s,
+          bytesPerSecond: out.bytes / s,
+        },
       }
     },
   )
@@ -109,7 +121,8 @@ async function round(mesh: Mesh, port: number, mode: Mode): Promise<Row> {
   counting()
   stop()
   if (!closed) throw new Error('the load never closed its window')
-  const row = { ...result, ...closed, cpuPerRequest: closed.cpuPerRequest / (result.rps * SECONDS) }
+  const others = foreignCores(opened.mark, closed.mark, result.cpuSeconds)
+  const row = { ...result, ...closed.row, others }
   if (mode !== 'no-tui' && row.framesPerSecond === 0) {
     throw new Error('the TUI wrote no frames (with CI set, ink writes only the last frame)')
   }
@@ -138,11 +151,19 @@ export default async function tuiBench(): Promise<void> {
   // One throwaway round: pools, JIT, and one mount and unmount of the TUI.
   await round(mesh, port, 'tui map')
   const rows = new Map<Mode, Row[]>(MODES.map((m) => [m, []]))
+  let retries = 0
   for (let r = 0; r < ROUNDS; r++) {
     // Each round starts one mode later, so no mode always runs first.
     for (let k = 0; k < MODES.length; k++) {
       const mode = MODES[(r + k) % MODES.length] as Mode
-      rows.get(mode)?.push(await round(mesh, port, mode))
+      // A run during which other processes got busy is run again (the quietest one counts).
+      let best = await round(mesh, port, mode)
+      for (let retry = 1; retry < ATTEMPTS && (best.others ?? 0) > NOISY_CORES; retry++) {
+        retries++
+        const again = await round(mesh, port, mode)
+        if ((again.others ?? 0) < (best.others ?? 0)) best = again
+      }
+      rows.get(mode)?.push(best)
     }
   }
   const med = (mode: Mode, f: (r: Row) => number) => median((rows.get(mode) ?? []).map(f))
@@ -164,9 +185,13 @@ export default async function tuiBench(): Promise<void> {
       `  ${m.padEnd(12)} ${f((r) => r.rps, 0).padStart(7)} ${f((r) => r.p50, 2).padStart(7)} ${f((r) => r.p99, 2).padStart(7)} ${f((r) => r.p999, 2).padStart(9)} ${String(all.reduce((n, r) => n + r.errors, 0)).padStart(7)} ${`${f((r) => r.loopP99, 1)}/${f((r) => r.loopMax, 1)}`.padStart(16)} ${`${f((r) => r.mainCpu * 100, 0)}%`.padStart(9)} ${f((r) => r.cpuPerRequest, 0).padStart(11)} ${f((r) => r.recordsPerSecond, 0).padStart(10)} ${frames.padStart(9)} ${f((r) => r.bytesPerSecond, 0).padStart(8)}`,
     )
   }
+  const cores = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(2))
+  console.log(
+    `  p99 ms by round (cores other processes used meanwhile; ${retries} runs above ${NOISY_CORES} were run again):`,
+  )
   for (const m of MODES) {
-    const p99s = (rows.get(m) ?? []).map((r) => r.p99.toFixed(2)).join(', ')
-    console.log(`  p99 ms by round, ${m}: ${p99s}`)
+    const p99s = (rows.get(m) ?? []).map((r) => `${r.p99.toFixed(2)} (${cores(r.others)})`)
+    console.log(`    ${m.padEnd(12)} ${p99s.join(', ')}`)
   }
   const base = rows.get('no-tui') ?? []
   for (const m of base.length > 0 ? MODES.filter((x) => x !== 'no-tui') : []) {
