@@ -163,6 +163,8 @@ async function main(spec: OpenLoopSpec): Promise<OpenLoopResult> {
 }
 
 if (import.meta.main) {
+  // The bench is gone (killed, crashed): so is its load.
+  process.on('disconnect', () => process.exit(1))
   const spec = JSON.parse(process.argv[2] ?? '{}') as OpenLoopSpec
   const result = await main(spec)
   process.send?.({ type: 'result', result } satisfies OpenLoopMessage, () => process.exit(0))
