@@ -1,5 +1,6 @@
 // Runs every benchmark in order: `npm run bench` (node --expose-gc bench/run.ts).
-// Each bench file default-exports an async function that prints its own table.
+// Each bench file default-exports an async function that prints its own table;
+// `node --expose-gc bench/run.ts ./tui.bench.ts` runs one alone.
 
 const benches = process.argv[2]
   ? [process.argv[2]]
