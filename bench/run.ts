@@ -1,9 +1,10 @@
 // Runs every benchmark in order: `npm run bench` (node --expose-gc bench/run.ts).
-// Each bench file default-exports an async function that prints its own table.
+// Each bench file default-exports an async function that prints its own table;
+// `node --expose-gc bench/run.ts ./tui.bench.ts` runs one alone.
 
 const benches = process.argv[2]
   ? [process.argv[2]]
-  : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts']
+  : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts', './tui.bench.ts']
 
 for (const file of benches) {
   const bench = (await import(file)) as { default: () => Promise<void> }
