@@ -1,7 +1,6 @@
 // A terminal for the TUI benchmark that is not there: a TTY-looking stdout of a fixed size that
 // counts and drops what ink writes, a TTY-looking stdin the bench can type into, and the TUI
-// mounted on them by the real mountTui (as `meshsim up --tui` mounts it), with process.stdout,
-// stdin and stderr pointing at the fakes only while ink takes its defaults from them.
+// mounted on them by the real mountTui, as `meshsim up --tui` mounts it but with these streams.
 
 import { PassThrough, Writable } from 'node:stream'
 import { type MountedTui, mountTui } from '../src/cli/tui/run.ts'
@@ -76,16 +75,11 @@ export function mountOnFakeTerminal(
   const stdout = new CountingTty(columns, rows)
   const stdin = new FakeTtyStdin()
   const stderr = new CountingTty(columns, rows)
-  const names = ['stdout', 'stdin', 'stderr'] as const
-  const saved = names.map((n) => Object.getOwnPropertyDescriptor(process, n))
-  const fakes = { stdout, stdin, stderr }
-  for (const n of names) Object.defineProperty(process, n, { value: fakes[n], configurable: true })
-  try {
-    return { stdout, stdin, tui: mountTui(source, env) }
-  } finally {
-    names.forEach((n, i) => {
-      const d = saved[i]
-      if (d) Object.defineProperty(process, n, d)
-    })
+  // Casts: ink reads only the TTY fields these fakes carry.
+  const streams = {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
   }
+  return { stdout, stdin, tui: mountTui(source, env, streams) }
 }

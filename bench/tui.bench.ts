@@ -140,8 +140,8 @@ const median = (xs: readonly number[]) =>
 
 export default async function tuiBench(): Promise<void> {
   const loadBefore = loadavg()
-  // React picks its build when first imported (by fake-tty.ts, statically); meshsim sets no
-  // NODE_ENV, so `meshsim up` runs the development build unless the user's environment says not.
+  // React picks its build when first imported (by fake-tty.ts, statically): `meshsim up` and
+  // bench/run.ts set NODE_ENV=production unless the environment names another.
   const react =
     process.env.NODE_ENV === 'production'
       ? 'production'

@@ -133,6 +133,9 @@ export async function upCommand(file: string, opts: UpOptions, io: Io): Promise<
     topology: file,
     startedAt: new Date().toISOString(),
   })
+  // React picks its build when first imported, here: the development build's per-render
+  // profiling costs the mesh p99 under load (docs/benchmarks.md), so production unless told.
+  process.env.NODE_ENV ??= 'production'
   const { wantsTui, mountTui } = await import('../tui/run.ts')
   const useTui = wantsTui({
     ...(opts.tui !== undefined ? { flag: opts.tui } : {}),

@@ -11,7 +11,7 @@ import { HELP, parseCommand, type Screen } from './commands.ts'
 import { LoadControl, type LoadStats } from './load.ts'
 import { MapView } from './map-view.ts'
 import { hopsOf, matches, parseFilter, RequestLog } from './requests.ts'
-import { HopsView, RequestsView } from './requests-view.ts'
+import { HopsView, RequestsView, requestWindow } from './requests-view.ts'
 import type { TuiSource } from './source.ts'
 import type { MeshView } from './topology.ts'
 import { type EdgeStats, TrafficWindow } from './traffic.ts'
@@ -219,7 +219,10 @@ export function App(props: AppProps): ReactElement {
   const state = `${paused ? ' PAUSED' : ''}${filter ? ` filter ${filter}${asText}` : ''}`
   let view: ReactElement
   if (screen === 'requests') {
-    view = h(RequestsView, { records, selected: current, columns, rows: body, color })
+    const { start, end } = requestWindow(records.length, current, body)
+    const shown = records.slice(start, end)
+    const total = records.length
+    view = h(RequestsView, { shown, start, total, selected: current, columns, rows: body, color })
   } else if (screen === 'hops' && opened) {
     const hops = hopsOf(opened, frame.all)
     const client = hops.find((x) => x.role === 'client sidecar')?.record.upstreamHost

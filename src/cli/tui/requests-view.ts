@@ -7,28 +7,38 @@ import type { AccessRecord } from '../../runtime/index.ts'
 import { type Hop, hopFields, requestLine } from './requests.ts'
 
 export interface RequestsViewProps {
-  readonly records: readonly AccessRecord[]
-  /** Index into `records` of the selected line. */
+  /** Only the records on screen: React's development build copies and diffs every prop. */
+  readonly shown: readonly AccessRecord[]
+  /** Index in the filtered log of `shown[0]`, and the log's length. */
+  readonly start: number
+  readonly total: number
+  /** Index in the filtered log of the selected line. */
   readonly selected: number
   readonly columns: number
   readonly rows: number
   readonly color: boolean
 }
 
-export function RequestsView(props: RequestsViewProps): ReactElement {
-  const { records, selected, columns, rows, color } = props
+/** The window of lines that keeps the selection in view, ending at the newest when it can. */
+export function requestWindow(
+  total: number,
+  selected: number,
+  rows: number,
+): { start: number; end: number } {
   const room = Math.max(1, rows - 1)
-  // The window of lines that keeps the selection in view, ending at the newest when it can.
-  const end = Math.min(records.length, Math.max(selected + 1, room))
-  const start = Math.max(0, end - room)
-  const shown = records.slice(start, end)
+  const end = Math.min(total, Math.max(selected + 1, room))
+  return { start: Math.max(0, end - room), end }
+}
+
+export function RequestsView(props: RequestsViewProps): ReactElement {
+  const { shown, start, total, selected, columns, rows, color } = props
   return h(
     Box,
     { flexDirection: 'column', width: columns, height: rows, overflow: 'hidden' },
     h(
       Text,
       { dimColor: color, wrap: 'truncate' },
-      `${records.length} records  ↑↓/jk select  enter hops  p pause  / regex filter (! negates, -f fuzzy)`,
+      `${total} records  ↑↓/jk select  enter hops  p pause  / regex filter (! negates, -f fuzzy)`,
     ),
     ...shown.map((r, i) => {
       const at = start + i

@@ -2,7 +2,7 @@
 // or wipe scrollback), Ctrl-C as a key rather than a signal, and the colour choice; and decides
 // whether a TUI is wanted at all.
 
-import { render } from 'ink'
+import { type RenderOptions, render } from 'ink'
 import { createElement as h } from 'react'
 import { App } from './app.ts'
 import type { TuiSource } from './source.ts'
@@ -34,12 +34,18 @@ export interface MountedTui {
   unmount(): void
 }
 
-export function mountTui(source: TuiSource, env: NodeJS.ProcessEnv): MountedTui {
+/** On the process's terminal, unless `streams` names others (a benchmark's fake terminal). */
+export function mountTui(
+  source: TuiSource,
+  env: NodeJS.ProcessEnv,
+  streams: Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr'> = {},
+): MountedTui {
   let onQuit = () => {}
   const quit = new Promise<void>((resolve) => {
     onQuit = resolve
   })
   const ink = render(h(App, { source, color: colorWanted(env), onQuit: () => onQuit() }), {
+    ...streams,
     alternateScreen: true,
     exitOnCtrlC: false,
     patchConsole: true,
