@@ -32,6 +32,9 @@ export interface UpstreamConnection {
   readonly socket: TLSSocket
   readonly local: Peer
   readonly peerIdentity?: string
+  /** The SNI sent and the ALPN protocol the server chose. */
+  readonly sni?: string
+  readonly alpn?: string
 }
 
 /** The URI SANs of a peer certificate, from Node's `subjectaltname` string. */
@@ -114,7 +117,13 @@ export async function connectMtls(
         return
       }
       socket.on('error', () => socket.destroy())
-      resolve({ socket, local: dialed.local, ...(sans[0] ? { peerIdentity: sans[0] } : {}) })
+      resolve({
+        socket,
+        local: dialed.local,
+        ...(sans[0] ? { peerIdentity: sans[0] } : {}),
+        ...(tls.sni ? { sni: tls.sni } : {}),
+        ...(socket.alpnProtocol ? { alpn: socket.alpnProtocol } : {}),
+      })
     })
   })
 }

@@ -29,6 +29,8 @@ export interface RequestSide {
   readonly upstreamHost: string | undefined
   /** Inbound: the client's workload, from its metadata exchange header. */
   readonly peerWorkload: WorkloadMetadata | undefined
+  /** Inbound: the ALPN protocol the downstream connection negotiated. */
+  readonly alpn: string | undefined
 }
 
 export interface Outcome {
@@ -41,6 +43,9 @@ export interface Outcome {
   readonly upstreamHost?: string | undefined
   readonly upstreamLocalAddress?: string | undefined
   readonly peerIdentity?: string | undefined
+  /** Outbound: the upstream connection's SNI and negotiated ALPN. */
+  readonly upstreamSni?: string | undefined
+  readonly alpn?: string | undefined
   readonly transportFailureReason?: string | undefined
   /** Outbound: the server's workload, from its metadata exchange header. */
   readonly peerWorkload?: WorkloadMetadata | undefined
@@ -76,6 +81,8 @@ export function httpRecord(ctx: SidecarContext, r: RequestSide, o: Outcome): Acc
     requestedServerName: r.requestedServerName,
     routeName: r.routeName,
     peerIdentity: o.peerIdentity ?? r.peerIdentity,
+    alpn: o.alpn ?? r.alpn,
+    upstreamSni: o.upstreamSni,
     workload: ctx.mx.self,
     peerWorkload: o.peerWorkload ?? r.peerWorkload,
   }
@@ -122,6 +129,8 @@ export function endOf(
     upstreamHost,
     upstreamLocalAddress: relayed.localAddress,
     peerIdentity: relayed.peerIdentity,
+    upstreamSni: relayed.sni,
+    alpn: relayed.alpn,
     peerWorkload: peerMetadata(r.taken),
   }
   return { outcome }

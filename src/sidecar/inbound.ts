@@ -89,6 +89,7 @@ async function forwardHttp(
     peerIdentity: info.identity,
     upstreamHost: listenerAddress(ctx, l),
     peerWorkload: peerMetadata(peerHeader),
+    alpn: socket.alpnProtocol || undefined,
   }
   const head = writeHead(`${ex.head.method} ${ex.head.url} HTTP/1.1`, headers, {
     replace: REPLACED,
@@ -167,6 +168,7 @@ function forwardTcp(
       downstreamRemoteAddress: `${peer.ip}:${peer.port}`,
       requestedServerName: socket.servername || undefined,
       peerIdentity: identity,
+      alpn: socket.alpnProtocol || undefined,
     })
   if (appPort === undefined) {
     socket.destroy()

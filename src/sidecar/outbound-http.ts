@@ -107,6 +107,7 @@ export async function handleOutboundHttp(ctx: SidecarContext, r: OutboundRequest
     peerIdentity: undefined,
     upstreamHost: undefined,
     peerWorkload: undefined,
+    alpn: undefined,
   }
   const localReply = (
     reply: LocalReply,

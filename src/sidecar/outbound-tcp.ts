@@ -45,7 +45,13 @@ export async function handleOutboundTcp(
   if (!ep) return fail(['UH'])
   const host = endpointKey(ep)
   const timeoutMs = cluster?.connectTimeoutMs ?? ctx.connectTimeoutMs
-  let conn: { readonly socket: Socket; readonly local: Peer; readonly peerIdentity?: string }
+  let conn: {
+    readonly socket: Socket
+    readonly local: Peer
+    readonly peerIdentity?: string
+    readonly sni?: string
+    readonly alpn?: string
+  }
   try {
     conn = cluster?.tls
       ? await connectMtls(ctx.network, ep, cluster.tls, ctx.secret(), ALPN_TCP, timeoutMs)
@@ -69,5 +75,7 @@ export async function handleOutboundTcp(
     upstreamHost: host,
     upstreamLocalAddress: `${conn.local.ip}:${conn.local.port}`,
     ...(conn.peerIdentity ? { peerIdentity: conn.peerIdentity } : {}),
+    ...(conn.sni ? { upstreamSni: conn.sni } : {}),
+    ...(conn.alpn ? { alpn: conn.alpn } : {}),
   })
 }

@@ -16,6 +16,8 @@ export interface Relayed {
   /** The connection that carried it, for UPSTREAM_LOCAL_ADDRESS and the peer's identity. */
   readonly localAddress: string
   readonly peerIdentity: string | undefined
+  readonly sni: string | undefined
+  readonly alpn: string | undefined
 }
 
 /**
@@ -38,7 +40,13 @@ export async function forward(
       replay = true
       continue
     }
-    return { outcome, localAddress: conn.localAddress, peerIdentity: conn.peerIdentity }
+    return {
+      outcome,
+      localAddress: conn.localAddress,
+      peerIdentity: conn.peerIdentity,
+      sni: conn.sni,
+      alpn: conn.alpn,
+    }
   }
 }
 

@@ -24,6 +24,9 @@ export interface Connected {
   readonly local: Peer
   /** The server's SPIFFE id, for mTLS connections. */
   readonly peerIdentity?: string
+  /** For mTLS connections: the SNI sent and the negotiated ALPN protocol. */
+  readonly sni?: string
+  readonly alpn?: string
 }
 
 export class ClientConnection {
@@ -31,6 +34,8 @@ export class ClientConnection {
   /** The connection's virtual local address as `ip:port`, for access logs. */
   readonly localAddress: string
   readonly peerIdentity: string | undefined
+  readonly sni: string | undefined
+  readonly alpn: string | undefined
   /** Requests this connection has carried, this one included. */
   requests = 0
   readonly #parser: MessageParser
@@ -45,6 +50,8 @@ export class ClientConnection {
     this.socket = c.socket
     this.localAddress = `${c.local.ip}:${c.local.port}`
     this.peerIdentity = c.peerIdentity
+    this.sni = c.sni
+    this.alpn = c.alpn
     this.#parser = new MessageParser('response', {
       head: (head) => {
         // 1xx (other than 101) precede the real response: drop them.
