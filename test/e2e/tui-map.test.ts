@@ -61,7 +61,54 @@ test('the mesh map of two-networks.yaml at 80x24 shows the v1/v2 split of load s
   }
   app.stdin.write('\r')
   await vi.waitFor(() => expect(frame()).toContain('1. client sidecar'))
-  expect(frame()).toMatch(/2\. gateway 192\.168\.1\.247:15443/)
-  expect(frame()).toContain('server sidecar')
+  const id = /^request (\S+)/m.exec(frame())?.[1]
+  // Both ends of the mTLS connection logged the ALPN they settled on: the server's HTTP chain
+  // picks http/1.1 from the sidecar's istio-http/1.1, istio, http/1.1.
+  const sni = 'outbound_.5000_._.helloworld.sample.svc.cluster.local'
+  const pair = mesh.records.recent().filter((r) => r.requestId === id)
+  expect(pair.find((r) => r.direction === 'outbound')).toMatchObject({
+    alpn: 'http/1.1',
+    upstreamSni: sni,
+  })
+  expect(pair.find((r) => r.direction === 'inbound')).toMatchObject({
+    alpn: 'http/1.1',
+    requestedServerName: sni,
+  })
+  // The client's reasons, read from its own endpoints: the name, and the gateway picked for v2.
+  await vi.waitFor(() =>
+    expect(frame()).toMatch(/^ {3}why +1 of 2 endpoints, least request by weight$/m),
+  )
+  expect(frame()).toMatch(
+    /^ {3}name +helloworld\.sample:5000 → helloworld\.sample\.svc\.cluster\.local:5000$/m,
+  )
+  expect(frame()).toMatch(/matched by Host header; service in cluster1, cluster2$/m)
+  expect(frame()).toMatch(
+    /^ {12}192\.168\.1\.247:15443: gateway of cluster2 \(network2\), weight 1$/m,
+  )
+  expect(frame()).toContain('on another network than network1 (split horizon)')
+  expect(frame()).toMatch(/^ {12}also 10\.10\.0\.\d+:5000 local pod helloworld-v1-/m)
+  expect(frame()).toContain(`   SNI      ${sni}`)
+  expect(frame()).toContain('   ALPN     http/1.1')
+  expect(frame()).toMatch(/2\. gateway/)
+  // The gateway passes TLS through; the rest of the record scrolls in with j.
+  const seen = new Set<string>()
+  for (let i = 0; i < 40 && /… \d+ more/.test(frame()); i++) {
+    const before = frame()
+    for (const l of before.split('\n')) seen.add(l)
+    app.stdin.write('j')
+    await vi.waitFor(() => expect(frame()).not.toBe(before))
+  }
+  expect(frame()).not.toMatch(/… \d+ more/)
+  for (const l of frame().split('\n')) seen.add(l)
+  const all = [...seen].join('\n')
+  expect(all).toContain('   mode     AUTO_PASSTHROUGH: routes on SNI without terminating TLS')
+  // Its record, or (the pooled connection still open) the gateway pod the server saw it from.
+  expect(all).toMatch(
+    /^ {3}(passed +10\.20\.0\.\d+:\d+ cluster2\/istio-eastwestgateway-|bytes +\d+ received)/m,
+  )
+  expect(frame()).toMatch(/3\. server sidecar\n {3}proxy +cluster2\/sample\/helloworld-v2-/)
   expect(frame()).toContain('peer     spiffe://cluster.local/ns/sample/sa/sleep')
+  const hopScreen = frame().split('\n')
+  expect(hopScreen.length).toBeLessThanOrEqual(23)
+  expect(Math.max(...hopScreen.map((l) => [...l].length))).toBeLessThanOrEqual(80)
 }, 30_000)

@@ -8,6 +8,8 @@ import { createElement as h, type ReactElement, useEffect, useMemo, useRef, useS
 import type { AccessRecord } from '../../runtime/index.ts'
 import { BROWSE_SCREENS, useBrowse } from './browse.ts'
 import { HELP, parseCommand, type Screen } from './commands.ts'
+import { type HopContext, hopLines, type UpstreamChoice } from './hops.ts'
+import { maxOffset } from './list-view.ts'
 import { LoadControl, type LoadStats } from './load.ts'
 import { MapView } from './map-view.ts'
 import { hopsOf, matches, parseFilter, RequestLog } from './requests.ts'
@@ -58,6 +60,9 @@ export function App(props: AppProps): ReactElement {
   const [paused, setPaused] = useState(false)
   const [selected, setSelected] = useState<number | undefined>(undefined)
   const [opened, setOpened] = useState<AccessRecord | undefined>(undefined)
+  const [hopOffset, setHopOffset] = useState(0)
+  const hopMax = useRef(0)
+  const [upstream, setUpstream] = useState<{ key: string; choice: UpstreamChoice | 'none' }>()
   const [message, setMessage] = useState('')
   const snapshot = (): Frame => ({
     view: source.meshView(),
@@ -173,8 +178,13 @@ export function App(props: AppProps): ReactElement {
         setSelected(current + 1 >= records.length - 1 ? undefined : current + 1)
       } else if (key.return && records[current]) {
         setOpened(records[current])
+        setHopOffset(0)
         go('hops')
       }
+    } else if (screen === 'hops') {
+      if (key.upArrow || ch === 'k')
+        setHopOffset((o) => Math.max(0, Math.min(o, hopMax.current) - 1))
+      else if (key.downArrow || ch === 'j') setHopOffset((o) => Math.min(hopMax.current, o + 1))
     }
   }
 
@@ -202,6 +212,27 @@ export function App(props: AppProps): ReactElement {
     } else onKey(ch, key)
   })
 
+  // The opened request's client sidecar, read once per request for why it picked its endpoint.
+  const hops = screen === 'hops' && opened ? hopsOf(opened, frame.all) : []
+  const client = hops.find((x) => x.role === 'client sidecar')?.record
+  const clientKey = client?.upstreamCluster
+    ? `${client.cluster}/${client.namespace}/${client.proxy}/${client.upstreamCluster}`
+    : ''
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key names everything read
+  useEffect(() => {
+    if (clientKey === '' || upstream?.key === clientKey || !client?.upstreamCluster) return
+    const read = source.upstream?.(
+      client.cluster,
+      client.namespace,
+      client.proxy,
+      client.upstreamCluster,
+    )
+    const settle = (choice: UpstreamChoice | undefined) =>
+      setUpstream({ key: clientKey, choice: choice ?? 'none' })
+    if (read === undefined) settle(undefined)
+    else read.then(settle, () => settle(undefined))
+  }, [clientKey])
+
   const height = Math.max(4, rows - 1)
   const body = height - 2
   const on = (s: Screen) =>
@@ -224,19 +255,16 @@ export function App(props: AppProps): ReactElement {
     const total = records.length
     view = h(RequestsView, { shown, start, total, selected: current, columns, rows: body, color })
   } else if (screen === 'hops' && opened) {
-    const hops = hopsOf(opened, frame.all)
-    const client = hops.find((x) => x.role === 'client sidecar')?.record.upstreamHost
-    const pending =
-      !hops.some((x) => x.role === 'gateway') && client && source.gateways.includes(client)
-        ? client
-        : undefined
-    view = h(HopsView, {
-      hops,
-      ...(pending ? { pendingGateway: pending } : {}),
-      columns,
-      rows: body,
-      color,
-    })
+    const context: HopContext = {
+      gateways: source.gateways,
+      ...(source.services ? { services: source.services() } : {}),
+      ...(source.pods ? { pods: source.pods() } : {}),
+      ...(upstream?.key === clientKey ? { upstream: upstream.choice } : {}),
+    }
+    const lines = hopLines(hops, context)
+    hopMax.current = maxOffset(lines.length, body, 1)
+    const offset = Math.min(hopOffset, hopMax.current)
+    view = h(HopsView, { request: opened, lines, offset, columns, rows: body, color })
   } else if (screen === 'help') {
     view = h(
       Box,

@@ -1,10 +1,11 @@
 // The Requests view: the live access log (filtered, one line per proxy record, the selected
-// one marked with '>'), and the hop-by-hop detail of the selected request.
+// one marked with '>'), and the hop-by-hop detail of the selected request (lines from hops.ts).
 
 import { Box, Text } from 'ink'
 import { createElement as h, type ReactElement } from 'react'
 import type { AccessRecord } from '../../runtime/index.ts'
-import { type Hop, hopFields, requestLine } from './requests.ts'
+import { type Line, ListView } from './list-view.ts'
+import { requestLine } from './requests.ts'
 
 export interface RequestsViewProps {
   /** Only the records on screen: React's development build copies and diffs every prop. */
@@ -59,40 +60,22 @@ export function RequestsView(props: RequestsViewProps): ReactElement {
 }
 
 export interface HopsViewProps {
-  readonly hops: readonly Hop[]
-  /** The gateway the client's upstream went to, when its connection record is not in yet. */
-  readonly pendingGateway?: string
+  /** Any record of the request, for its title. */
+  readonly request: AccessRecord
+  /** hopLines() of its hops. */
+  readonly lines: readonly Line[]
+  /** The first line shown (j/k scroll a record longer than the screen). */
+  readonly offset: number
   readonly columns: number
   readonly rows: number
   readonly color: boolean
 }
 
 export function HopsView(props: HopsViewProps): ReactElement {
-  const { hops, columns, rows, color } = props
-  const first = hops[0]?.record
-  const lines: { text: string; bold?: boolean }[] = []
-  if (first) {
-    const what = first.method
-      ? `${first.method} ${first.authority ?? ''}${first.path ?? ''}`
-      : 'TCP'
-    lines.push({ text: `request ${first.requestId ?? '(no x-request-id)'}  ${what}`, bold: true })
-  }
-  let n = 0
-  for (const hop of hops) {
-    lines.push({ text: `${++n}. ${hop.role}`, bold: true })
-    for (const [k, v] of hopFields(hop.record)) lines.push({ text: `   ${k.padEnd(9)}${v}` })
-    if (hop.role === 'client sidecar' && props.pendingGateway) {
-      lines.push({ text: `${++n}. gateway ${props.pendingGateway}`, bold: true })
-      lines.push({ text: '   (TLS passthrough: it logs the connection when it closes)' })
-    }
-  }
-  return h(
-    Box,
-    { flexDirection: 'column', width: columns, height: rows, overflow: 'hidden' },
-    ...lines
-      .slice(0, rows)
-      .map((l, i) =>
-        h(Text, { key: `${i}`, wrap: 'truncate', bold: l.bold === true && color }, l.text),
-      ),
-  )
+  const { request: r, lines, offset, columns, rows, color } = props
+  const what = r.method ? `${r.method} ${r.authority ?? ''}${r.path ?? ''}` : 'TCP'
+  const head: Line[] = [
+    { text: `request ${r.requestId ?? '(no x-request-id)'}  ${what}`, style: 'title' },
+  ]
+  return h(ListView, { head, body: lines, offset, columns, rows, color })
 }

@@ -158,18 +158,24 @@ export function hopsOf(r: AccessRecord, records: readonly AccessRecord[]): Hop[]
     .map((record) => ({ role: ROLE[record.direction], record }))
 }
 
-/** The fields of one hop worth reading, as label/value pairs. */
+/** The fields of one hop worth reading, as label/value pairs (bytes only for a connection). */
 export function hopFields(r: AccessRecord): [string, string][] {
   const f: [string, string | undefined][] = [
     ['proxy', `${r.cluster}/${r.namespace}/${r.proxy}`],
     ['route', r.routeName],
     ['cluster', r.upstreamCluster],
     ['endpoint', r.upstreamHost],
-    ['SNI', r.requestedServerName],
+    // The SNI the proxy was asked for (server, gateway), else the one it sent (client).
+    ['SNI', r.requestedServerName ?? r.upstreamSni],
+    ['ALPN', r.alpn],
     ['peer', r.peerIdentity],
     [
       'code',
       `${r.responseCode} ${r.responseFlags.join(',') || '-'} ${r.responseCodeDetails ?? ''}`,
+    ],
+    [
+      'bytes',
+      r.method === undefined ? `${r.bytesReceived} received, ${r.bytesSent} sent` : undefined,
     ],
     [
       'timing',

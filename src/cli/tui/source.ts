@@ -2,6 +2,7 @@
 // running Mesh (meshSource) or by a test's fixtures; and where load is sent from and to.
 
 import { type AccessRecord, type Mesh, proxiesOf, proxyDump } from '../../runtime/index.ts'
+import type { UpstreamChoice } from './hops.ts'
 import {
   type PodRow,
   type ProxyEndpoints,
@@ -34,6 +35,13 @@ export interface TuiSource {
   services?(): readonly ServiceRow[]
   /** A proxy's endpoints as `pc endpoints` reads them; undefined when it has no proxy. */
   endpoints?(cluster: string, namespace: string, pod: string): Promise<ProxyEndpoints | undefined>
+  /** What a proxy had for one upstream cluster (its endpoints, LB policy); undefined: no proxy. */
+  upstream?(
+    cluster: string,
+    namespace: string,
+    pod: string,
+    upstreamCluster: string,
+  ): Promise<UpstreamChoice | undefined>
   trust?(now: Date): Promise<TrustView>
   /** Load from a pod (`POD[@CLUSTER]`, by name, prefix or app) to a URL or service; or why not. */
   loadTarget?(from: string, to?: string): LoadTarget | string
@@ -81,6 +89,14 @@ export function loadTarget(mesh: Mesh, from = 'sleep', to?: string): LoadTarget 
   }
 }
 
+/** One proxy's config dump, found by its pod; undefined when the pod has no proxy. */
+async function dumpOf(mesh: Mesh, cluster: string, namespace: string, pod: string) {
+  const entry = proxiesOf(mesh).find(
+    (p) => p.cluster === cluster && p.namespace === namespace && p.pod === pod,
+  )
+  return entry ? proxyDump(entry) : undefined
+}
+
 export function meshSource(mesh: Mesh): TuiSource {
   const load = loadTarget(mesh)
   return {
@@ -92,10 +108,19 @@ export function meshSource(mesh: Mesh): TuiSource {
     pods: () => podRows(mesh),
     services: () => serviceRows(mesh),
     endpoints: async (cluster, namespace, pod) => {
-      const entry = proxiesOf(mesh).find(
-        (p) => p.cluster === cluster && p.namespace === namespace && p.pod === pod,
-      )
-      return entry ? proxyEndpoints(await proxyDump(entry)) : undefined
+      const dump = await dumpOf(mesh, cluster, namespace, pod)
+      return dump ? proxyEndpoints(dump) : undefined
+    },
+    upstream: async (cluster, namespace, pod, upstreamCluster) => {
+      const dump = await dumpOf(mesh, cluster, namespace, pod)
+      if (dump === undefined) return undefined
+      const group = proxyEndpoints(dump).groups.find((g) => g.cluster === upstreamCluster)
+      const lbPolicy = dump.config?.clusters.find((c) => c.name === upstreamCluster)?.lbPolicy
+      return {
+        network: dump.node.network,
+        endpoints: group?.endpoints ?? [],
+        ...(lbPolicy ? { lbPolicy } : {}),
+      }
     },
     trust: async (now) => trustView(await Promise.all(proxiesOf(mesh).map(proxyDump)), now),
     loadTarget: (from, to) => loadTarget(mesh, from, to),

@@ -64,7 +64,14 @@ describe('App', () => {
     expect(hops).toContain(`request ${out.requestId}`)
     expect(hops).toContain(`2. gateway ${GATEWAY2}`)
     expect(hops).toContain('3. server sidecar')
-    expect(hops).toContain('peer     spiffe://cluster.local/ns/sample/sa/sleep')
+    expect(hops).toMatch(/… \d+ more \(↓\/j\)/)
+    // The record is longer than the screen: j scrolls to the server sidecar's last lines, k back.
+    await press('jjjjjjjjjjjjjjjjjjjj', (f) =>
+      f.includes('peer     spiffe://cluster.local/ns/sample/sa/sleep'),
+    )
+    expect(frame()).not.toContain('more (↓/j)')
+    expect(frame()).toContain(`request ${out.requestId}`)
+    await press('k', (f) => f.includes('… 1 more (↓/j)'))
     await press('\u001b', (f) => f.includes('<requests>') && f.includes('records'))
   })
 

@@ -98,5 +98,20 @@ describe('hopsOf', () => {
       peer: 'spiffe://cluster.local/ns/sample/sa/sleep',
       code: '200 -',
     })
+    expect(fields).not.toHaveProperty('bytes')
+  })
+
+  test('hopFields: ALPN; the SNI the client sent when it was asked for none; bytes of a connection', () => {
+    const [out] = request('v2')
+    const sni = 'outbound_.5000_._.helloworld.sample.svc.cluster.local'
+    expect(
+      Object.fromEntries(hopFields({ ...out, upstreamSni: sni, alpn: 'http/1.1' })),
+    ).toMatchObject({
+      SNI: sni,
+      ALPN: 'http/1.1',
+    })
+    expect(Object.fromEntries(hopFields(out))).not.toHaveProperty('ALPN')
+    const gw = Object.fromEntries(hopFields(gatewayRecord('10.10.0.5:1')))
+    expect(gw).toMatchObject({ SNI: sni, cluster: sni, bytes: '4060 received, 5686 sent' })
   })
 })
