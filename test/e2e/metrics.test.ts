@@ -282,6 +282,15 @@ spec:
       })
     }
     expect(samples(text, 'istio_requests_total')).toEqual([])
+    // Both ends logged the ALPN the TCP chain settled on, and the client the SNI it sent.
+    const tcp = mesh.records.recent().filter((r) => r.responseCode === 0 && r.bytesSent === 12)
+    expect(tcp.find((r) => r.direction === 'outbound')).toMatchObject({
+      alpn: 'istio-peer-exchange',
+      upstreamSni: 'outbound_.9000_._.tcp-echo.sample.svc.cluster.local',
+    })
+    expect(tcp.find((r) => r.direction === 'inbound')).toMatchObject({
+      alpn: 'istio-peer-exchange',
+    })
   })
 
   test('the exposition passes promtool check metrics, but for the unit lint on Istio’s own name', async () => {
