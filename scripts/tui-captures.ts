@@ -73,16 +73,19 @@ const VIEWS: readonly View[] = [
     name: 'hops',
     title: "A request's hops (`/inbound.*cluster2/helloworld-v2`, then Enter)",
     about:
-      "One request from cluster1's sleep to helloworld v2 in network2: the client sidecar picked the gateway 192.168.1.247:15443 as the endpoint, the gateway passed the TLS through on its SNI, and the server sidecar saw the caller's SPIFFE identity.",
+      "One request from cluster1's sleep to helloworld v2 in network2: the client sidecar matched the Host header to the helloworld service and picked the gateway 192.168.1.247:15443 from its two endpoints (network2's pods sit behind it), the gateway passed the TLS through on its SNI (its own record comes when the pooled connection closes, so the server sidecar's view says which gateway pod it was), and the server sidecar saw the caller's SPIFFE identity; both ends negotiated ALPN http/1.1. Taller than a terminal: j/k scroll it.",
     columns: 100,
-    rows: 30,
+    rows: 42,
     steps: [
       { keys: [':load off', 'Enter'], until: (s) => /load off/.test(s) },
       {
         keys: ['/inbound.*cluster2/helloworld-v2', 'Enter'],
         until: (s) => /^>.* inbound .*cluster2\/helloworld-v2-/m.test(s),
       },
-      { keys: ['Enter'], until: (s) => /3\. server sidecar/.test(s) },
+      {
+        keys: ['Enter'],
+        until: (s) => /3\. server sidecar/.test(s) && /why +1 of 2 endpoints/.test(s),
+      },
     ],
   },
   {
@@ -95,7 +98,7 @@ const VIEWS: readonly View[] = [
     steps: [
       { keys: ['Escape'], until: (s) => /^\d+ records /m.test(s) },
       { keys: ['Escape'], until: (s) => !/ filter /.test(s.split('\n')[0] ?? '') },
-      { keys: ['?'], until: (s) => /esc +back/.test(s) },
+      { keys: ['?'], until: (s) => /filter requests \(! negates\)/.test(s) },
     ],
   },
   {
