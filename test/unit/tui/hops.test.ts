@@ -3,9 +3,9 @@
 
 import { describe, expect, test } from 'vitest'
 import { type HopContext, hopLines, nameLines, whyLines } from '../../../src/cli/tui/hops.ts'
-import type { EndpointRow } from '../../../src/cli/tui/pods.ts'
+import type { EndpointRow, PodRow } from '../../../src/cli/tui/pods.ts'
 import { hopsOf } from '../../../src/cli/tui/requests.ts'
-import { GATEWAY2, gatewayRecord, PODS, request, SERVICES } from './fixture.ts'
+import { GATEWAY2, gatewayRecord, request, SERVICES } from './fixture.ts'
 
 const endpoint = (host: string, reaches: string, remote = false): EndpointRow => ({
   host,
@@ -18,11 +18,17 @@ const endpoint = (host: string, reaches: string, remote = false): EndpointRow =>
 const V1_EP = endpoint('10.10.0.4:5000', 'local pod helloworld-v1-1 @cluster1')
 const GW_EP = endpoint(GATEWAY2, 'gateway of cluster2 (network2)', true)
 const upstream = { network: 'network1', endpoints: [V1_EP, GW_EP], lbPolicy: 'LEAST_REQUEST' }
-const GATEWAY_POD = {
-  ...PODS[0],
+const GATEWAY_POD: PodRow = {
   cluster: 'cluster2',
+  network: 'network2',
+  namespace: 'istio-system',
   name: 'istio-eastwestgateway-2',
+  app: 'istio-eastwestgateway',
+  version: '',
   ip: '10.20.0.3',
+  proxy: 'gateway',
+  ready: '1/1',
+  sync: 'SYNCED',
 }
 const text = (lines: { text: string }[]) => lines.map((l) => l.text).join('\n')
 
