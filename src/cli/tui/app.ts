@@ -212,11 +212,12 @@ export function App(props: AppProps): ReactElement {
     } else onKey(ch, key)
   })
 
-  // The opened request's client sidecar, read once per request for why it picked its endpoint.
+  // The opened request's client sidecar, read once per request (endpoints change) for why it
+  // picked its endpoint.
   const hops = screen === 'hops' && opened ? hopsOf(opened, frame.all) : []
   const client = hops.find((x) => x.role === 'client sidecar')?.record
   const clientKey = client?.upstreamCluster
-    ? `${client.cluster}/${client.namespace}/${client.proxy}/${client.upstreamCluster}`
+    ? `${client.requestId} ${client.cluster}/${client.namespace}/${client.proxy} ${client.upstreamCluster}`
     : ''
   // biome-ignore lint/correctness/useExhaustiveDependencies: the key names everything read
   useEffect(() => {

@@ -2,6 +2,7 @@
 // line, the request list with its filter, a request's hops, pause, and quitting.
 
 import { describe, expect, test, vi } from 'vitest'
+import type { EndpointRow } from '../../../src/cli/tui/pods.ts'
 import { colorWanted, wantsTui } from '../../../src/cli/tui/run.ts'
 import type { TuiSource } from '../../../src/cli/tui/source.ts'
 import { mountApp } from '../../helpers/tui.ts'
@@ -73,6 +74,36 @@ describe('App', () => {
     expect(frame()).toContain(`request ${out.requestId}`)
     await press('k', (f) => f.includes('… 1 more (↓/j)'))
     await press('\u001b', (f) => f.includes('<requests>') && f.includes('records'))
+  })
+
+  test("the hops read the client proxy's endpoints once per opened request", async () => {
+    const reads: string[] = []
+    const source = {
+      ...fakeSource(),
+      upstream: async (cluster: string, ns: string, pod: string, upstreamCluster: string) => {
+        reads.push(`${cluster}/${ns}/${pod} ${upstreamCluster}`)
+        const reaches = reads.length === 1 ? 'gateway of cluster2 (network2)' : 'somewhere new'
+        const ep: EndpointRow = {
+          host: GATEWAY2,
+          status: 'HEALTHY',
+          outlier: 'OK',
+          weight: 3,
+          reaches,
+          remote: true,
+        }
+        return { network: 'network1', endpoints: [ep] }
+      },
+    }
+    const { press } = await mount(source)
+    for (const r of [...request('v2'), ...request('v2')]) source.emit(r)
+    await press(':req\r', (f) => f.includes('4 records'))
+    await press('\r', (f) => f.includes(`${GATEWAY2}: gateway of cluster2 (network2), weight 3`))
+    expect(reads).toEqual([
+      'cluster1/sample/sleep-1 outbound|5000||helloworld.sample.svc.cluster.local',
+    ])
+    await press('\u001b', (f) => f.includes('4 records'))
+    await press('kk\r', (f) => f.includes(`${GATEWAY2}: somewhere new, weight 3`))
+    expect(reads).toHaveLength(2)
   })
 
   test('p pauses the request list until pressed again', async () => {
