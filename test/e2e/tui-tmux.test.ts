@@ -136,7 +136,11 @@ test('meshsim up --tui in tmux: map, load from the TUI, resize, filtered request
   expect(text()).toMatch(/3\. server sidecar\n {3}proxy +cluster2\/sample\/helloworld-v2-/)
   expect(text()).toMatch(/^ {3}SNI +outbound_\.5000_\._\.helloworld\.sample\.svc\.cluster\.local$/m)
   expect(text()).toMatch(/^ {3}ALPN +http\/1\.1$/m)
-  expect(text()).toMatch(/^ {3}why +1 of 2 endpoints, least request by weight$/m)
+  // The client proxy's endpoints are read once the hops open.
+  await vi.waitFor(async () => {
+    screen = await tmux.screen()
+    expect(text()).toMatch(/^ {3}why +1 of 2 endpoints, least request by weight$/m)
+  }, poll)
   // The record is longer than the screen: j scrolls down to the server sidecar's peer.
   await tmux.type('jjjjjjjjjjjjjjjjjjjj')
   await vi.waitFor(async () => {
