@@ -76,7 +76,7 @@ export function parseCommand(text: string): Command {
 export const HELP = [
   ':map  :req  :pods [@CLUSTER] (:po)  :svc [@CLUSTER]  :trust  :help  :q',
   '/re  /!re  /-f fuzzy    filter requests (! negates), pods, services',
-  '↑ ↓  j k  enter (e)     select; enter opens hops, or a proxy’s endpoints',
+  '↑ ↓  j k  enter (e)     select; enter opens hops (j k scroll them) or endpoints',
   'p                       pause / resume the request list',
   'l                       load on/off; on a :pods row, load from that pod',
   ':load from POD[@CLUSTER] to SERVICE[.NS][:PORT][/PATH] or URL   e.g.',
