@@ -6,7 +6,7 @@ const benches = process.argv[2]
   ? [process.argv[2]]
   : ['./ca.bench.ts', './cli.bench.ts', './data-path.bench.ts', './tui.bench.ts']
 
-// The React build `meshsim up` runs (it sets this before loading the TUI); the TUI bench reports it.
+// The React build `meshsim up` runs (it sets this before loading the TUI); the TUI bench says so.
 process.env.NODE_ENV ??= 'production'
 
 for (const file of benches) {

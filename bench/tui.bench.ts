@@ -25,7 +25,7 @@ const WARMUP_SECONDS = 6
 const FLOOR = 0.1
 /** monitorEventLoopDelay's timer; an idle loop reads this much, so it is taken off. */
 const LOOP_SAMPLE_MS = 10
-/** Before each round, wait up to QUIET_WAIT_MS for other processes to use at most this many cores. */
+/** Before each round, wait up to QUIET_WAIT_MS for other processes to use at most this many. */
 const QUIET_CORES = Number(process.env.BENCH_QUIET_CORES ?? 0.2)
 const QUIET_WAIT_MS = 20_000
 /** A run during which other processes used more cores than this is run again, up to ATTEMPTS. */
@@ -53,7 +53,7 @@ interface Row extends OpenLoopResult {
   readonly others: number | undefined
 }
 
-/** two-networks.yaml without helloworld v1, so every call from sleep in cluster1 crosses networks. */
+/** two-networks.yaml without helloworld v1: every call from sleep in cluster1 crosses networks. */
 function crossNetworkOnly() {
   const file = new URL('../examples/two-networks.yaml', import.meta.url).pathname
   const doc = parseDocument(readFileSync(file, 'utf8'))

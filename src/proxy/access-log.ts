@@ -62,7 +62,7 @@ export interface AccessRecord {
   readonly routeName?: string
   /** The ALPN protocol the mTLS connection negotiated (not part of the text line). */
   readonly alpn?: string
-  /** Client sidecar: the SNI it sent upstream, Istio's `outbound_.port_.subset_.host` (not part of the text line). */
+  /** Client sidecar: the SNI it sent, `outbound_.port_.subset_.host` (not part of the text line). */
   readonly upstreamSni?: string
   /** The mTLS peer's SPIFFE id, when known (not part of the text line). */
   readonly peerIdentity?: string
