@@ -128,6 +128,15 @@ const VIEWS: readonly View[] = [
     ],
   },
   {
+    name: 'services',
+    title: 'Services (`:svc`)',
+    about:
+      "Each cluster's services with their ports, and how many endpoints its first sidecar pod sees for each: LOCAL on its own network, REMOTE behind other networks' gateways.",
+    columns: 80,
+    rows: 24,
+    steps: [{ keys: [':svc', 'Enter'], until: (s) => /<svc>/.test(s) && /helloworld/.test(s) }],
+  },
+  {
     name: 'trust',
     title: 'Trust (`:trust`)',
     about:
