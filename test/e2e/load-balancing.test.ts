@@ -2,7 +2,7 @@
 // endpoints behind it (Istio doc scenario D17), and callers reach every network (Istio's T3 check).
 
 import { describe, expect, test } from 'vitest'
-import { load } from '../helpers/topologies.ts'
+import { load, TWO_NETWORKS } from '../helpers/topologies.ts'
 import {
   answerers,
   countBy,
@@ -13,33 +13,9 @@ import {
 } from '../helpers/traffic.ts'
 
 // One helloworld pod (v1) on network1 next to sleep, three (v2) behind network2's gateway.
-const ONE_LOCAL_THREE_REMOTE = `apiVersion: meshsim.dev/v1alpha1
-kind: Mesh
-metadata:
-  name: d17
-spec:
-  networks:
-    - name: network1
-    - name: network2
-  clusters:
-    - clusterName: cluster1
-      network: network1
-      podCIDR: 10.10.0.0/16
-      serviceCIDR: 10.100.0.0/16
-      eastWestGateway: { address: 192.168.1.246 }
-      remoteSecrets: [cluster2]
-      workloads:
-        - { app: helloworld, namespace: sample, version: v1, sample: helloworld }
-        - { app: sleep, namespace: sample, sample: sleep }
-    - clusterName: cluster2
-      network: network2
-      podCIDR: 10.20.0.0/16
-      serviceCIDR: 10.200.0.0/16
-      eastWestGateway: { address: 192.168.1.247 }
-      remoteSecrets: [cluster1]
-      workloads:
-        - { app: helloworld, namespace: sample, version: v2, sample: helloworld, replicas: 3 }
-`
+const V2 = '{ app: helloworld, namespace: sample, version: v2, sample: helloworld }'
+const ONE_LOCAL_THREE_REMOTE = TWO_NETWORKS.replace(V2, `${V2.slice(0, -2)}, replicas: 3 }`)
+if (ONE_LOCAL_THREE_REMOTE === TWO_NETWORKS) throw new Error('TWO_NETWORKS changed: no v2 line')
 
 describe('split-horizon weights: 1 local pod, 3 behind a remote gateway', () => {
   const mesh = sharedMesh(() => load(ONE_LOCAL_THREE_REMOTE), { seed: 11 })
