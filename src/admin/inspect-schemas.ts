@@ -5,30 +5,29 @@
 const open = (properties: Record<string, unknown>, required: readonly string[] = []) =>
   ({ type: 'object', required, properties, additionalProperties: true }) as const
 
+/** A response body `{ items: [ITEM, ...] }`. */
+const listOf = (item: object) =>
+  ({
+    type: 'object',
+    required: ['items'],
+    properties: { items: { type: 'array', items: item } },
+  }) as const
+
 const str = { type: 'string' } as const
 const int = { type: 'integer' } as const
 
-export const proxyListSchema = {
+export const proxyListSchema = listOf({
   type: 'object',
-  required: ['items'],
+  required: ['cluster', 'namespace', 'pod', 'type', 'ip'],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['cluster', 'namespace', 'pod', 'type', 'ip'],
-        properties: {
-          cluster: str,
-          namespace: str,
-          pod: str,
-          type: { type: 'string', enum: ['sidecar', 'router'] },
-          ip: str,
-          version: int,
-        },
-      },
-    },
+    cluster: str,
+    namespace: str,
+    pod: str,
+    type: { type: 'string', enum: ['sidecar', 'router'] },
+    ip: str,
+    version: int,
   },
-} as const
+})
 
 const certificate = {
   type: 'object',
@@ -88,105 +87,71 @@ export const proxyDumpSchema = {
   },
 } as const
 
-export const proxyStatusSchema = {
+export const proxyStatusSchema = listOf({
   type: 'object',
-  required: ['items'],
+  required: [
+    'cluster',
+    'namespace',
+    'pod',
+    'type',
+    'controlPlane',
+    'status',
+    'latest',
+    'istiod',
+    'istioVersion',
+  ],
   properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: [
-          'cluster',
-          'namespace',
-          'pod',
-          'type',
-          'controlPlane',
-          'status',
-          'latest',
-          'istiod',
-          'istioVersion',
-        ],
-        properties: {
-          cluster: str,
-          namespace: str,
-          pod: str,
-          type: { type: 'string', enum: ['sidecar', 'router'] },
-          controlPlane: str,
-          status: { type: 'string', enum: ['SYNCED', 'STALE', 'NOT SENT'] },
-          version: int,
-          latest: int,
-          detail: str,
-          istiod: str,
-          istioVersion: str,
-        },
-      },
-    },
+    cluster: str,
+    namespace: str,
+    pod: str,
+    type: { type: 'string', enum: ['sidecar', 'router'] },
+    controlPlane: str,
+    status: { type: 'string', enum: ['SYNCED', 'STALE', 'NOT SENT'] },
+    version: int,
+    latest: int,
+    detail: str,
+    istiod: str,
+    istioVersion: str,
   },
-} as const
+})
 
-export const remoteClustersSchema = {
+export const remoteClustersSchema = listOf({
   type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['cluster', 'istiod', 'name', 'secret', 'status'],
-        properties: { cluster: str, istiod: str, name: str, secret: str, status: str },
-      },
-    },
-  },
-} as const
+  required: ['cluster', 'istiod', 'name', 'secret', 'status'],
+  properties: { cluster: str, istiod: str, name: str, secret: str, status: str },
+})
 
-export const resourceListSchema = {
-  type: 'object',
-  required: ['items'],
-  properties: {
-    items: {
-      type: 'array',
-      items: open(
-        { kind: str, metadata: open({ name: str, namespace: str }, ['name', 'namespace']) },
-        ['kind', 'metadata'],
-      ),
-    },
-  },
-} as const
+export const resourceListSchema = listOf(
+  open({ kind: str, metadata: open({ name: str, namespace: str }, ['name', 'namespace']) }, [
+    'kind',
+    'metadata',
+  ]),
+)
 
 export const recordSchema = open(
   { proxy: str, namespace: str, cluster: str, direction: str, responseCode: int },
   ['proxy', 'namespace', 'cluster', 'direction', 'responseCode'],
 )
 
-export const serviceListSchema = {
+export const serviceListSchema = listOf({
   type: 'object',
-  required: ['items'],
+  required: ['cluster', 'namespace', 'name', 'host', 'clusterIP', 'ports'],
   properties: {
-    items: {
+    cluster: str,
+    namespace: str,
+    name: str,
+    host: str,
+    clusterIP: str,
+    ports: {
       type: 'array',
       items: {
         type: 'object',
-        required: ['cluster', 'namespace', 'name', 'host', 'clusterIP', 'ports'],
-        properties: {
-          cluster: str,
-          namespace: str,
-          name: str,
-          host: str,
-          clusterIP: str,
-          ports: {
-            type: 'array',
-            items: {
-              type: 'object',
-              required: ['name', 'port', 'targetPort', 'protocol'],
-              properties: { name: str, port: int, targetPort: int, protocol: str },
-            },
-          },
-        },
+        required: ['name', 'port', 'targetPort', 'protocol'],
+        properties: { name: str, port: int, targetPort: int, protocol: str },
       },
     },
   },
-} as const
+})
 
 export const serviceDescriptionSchema = open(
   {
