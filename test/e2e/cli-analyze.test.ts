@@ -11,7 +11,7 @@ import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
 import { adminOf, cli } from '../helpers/cli.ts'
 import { meshFromExample } from '../helpers/mesh.ts'
-import { posOf, TWO_NETWORKS } from '../helpers/topologies.ts'
+import { BROKEN_SUBSETS, posOf, TWO_NETWORKS } from '../helpers/topologies.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'meshsim-analyze-'))
 const file = (name: string, text: string) => {
@@ -20,39 +20,16 @@ const file = (name: string, text: string) => {
   return p
 }
 
-const RESOURCES = `      resources:
-        - apiVersion: networking.istio.io/v1
-          kind: DestinationRule
-          metadata: { name: helloworld, namespace: sample }
-          spec:
-            host: helloworld
-            subsets:
-              - { name: v1, labels: { version: v1 } }
-              - { name: v3, labels: { version: v3 } }
-        - apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: helloworld, namespace: sample }
-          spec:
-            hosts: [helloworld]
-            http:
-              - route:
-                  - destination:
-                      host: helloworld
-                      subset: v2
-`
-/** TWO_NETWORKS with, in cluster1, a rule whose v3 selects nothing and a route to an undefined v2. */
-const BROKEN = TWO_NETWORKS.replace(
-  '      remoteSecrets: [cluster2]\n',
-  `      remoteSecrets: [cluster2]\n${RESOURCES}`,
-)
-const SUBSET_LINE = posOf(BROKEN, 'host: helloworld\n                      subset').split(':')[0]
+const SUBSET_LINE = posOf(BROKEN_SUBSETS, 'host: helloworld\n                      subset').split(
+  ':',
+)[0]
 const RULE_LINE = posOf(
-  BROKEN,
+  BROKEN_SUBSETS,
   'apiVersion: networking.istio.io/v1\n          kind: DestinationRule',
 ).split(':')[0]
 
 describe('meshsim analyze TOPOLOGY', () => {
-  const broken = file('broken.yaml', BROKEN)
+  const broken = file('broken.yaml', BROKEN_SUBSETS)
 
   test('a subset selecting no pods and a route to an undefined subset: IST0173 and IST0101, exit 79', async () => {
     const exec = promisify(execFile)
@@ -94,7 +71,7 @@ describe('meshsim analyze TOPOLOGY', () => {
         cluster: 'cluster1',
       },
       message: 'Referenced host+subset in destinationrule not found: "helloworld+v2"',
-      origin: `${broken}:${posOf(BROKEN, 'helloworld\n                      subset')}`,
+      origin: `${broken}:${posOf(BROKEN_SUBSETS, 'helloworld\n                      subset')}`,
       documentationUrl: 'https://istio.io/latest/docs/reference/config/analysis/ist0101/',
     })
   })
@@ -175,7 +152,7 @@ spec:
     expect(noContext.code).toBe(64)
     const invalid = await cli([
       'analyze',
-      file('invalid.yaml', BROKEN.replace('subset: v2', 'subset: 7')),
+      file('invalid.yaml', BROKEN_SUBSETS.replace('subset: v2', 'subset: 7')),
     ])
     expect(invalid.code).toBe(65)
     expect(invalid.stderr).toContain('invalid.yaml: 1 problem; fix it first (meshsim validate)')

@@ -32,6 +32,33 @@ spec:
         - { app: helloworld, namespace: sample, version: v2, sample: helloworld }
 `
 
+const RULES = `      resources:
+        - apiVersion: networking.istio.io/v1
+          kind: DestinationRule
+          metadata: { name: helloworld, namespace: sample }
+          spec:
+            host: helloworld
+            subsets:
+              - { name: v1, labels: { version: v1 } }
+              - { name: v3, labels: { version: v3 } }
+        - apiVersion: networking.istio.io/v1
+          kind: VirtualService
+          metadata: { name: helloworld, namespace: sample }
+          spec:
+            hosts: [helloworld]
+            http:
+              - route:
+                  - destination:
+                      host: helloworld
+                      subset: v2
+`
+
+/** TWO_NETWORKS with, in cluster1, a rule whose v3 selects nothing and a route to an undefined v2. */
+export const BROKEN_SUBSETS = TWO_NETWORKS.replace(
+  '      remoteSecrets: [cluster2]\n',
+  `      remoteSecrets: [cluster2]\n${RULES}`,
+)
+
 /** Loads topology text; no file system access unless `exists` is given. */
 export function load(text: string, exists: (p: string) => boolean = () => true): MeshSpec {
   return parseTopology(text, { file: 'mesh.yaml', baseDir: '/topo', exists })

@@ -11,32 +11,7 @@ import {
 } from '../../../src/analysis/index.ts'
 import { parseResources } from '../../../src/config/index.ts'
 import { apiServerOf, buildInventory } from '../../../src/runtime/index.ts'
-import { load, posOf, TWO_NETWORKS } from '../../helpers/topologies.ts'
-
-const RESOURCES = `      resources:
-        - apiVersion: networking.istio.io/v1
-          kind: DestinationRule
-          metadata: { name: helloworld, namespace: sample }
-          spec:
-            host: helloworld
-            subsets:
-              - { name: v1, labels: { version: v1 } }
-              - { name: v3, labels: { version: v3 } }
-        - apiVersion: networking.istio.io/v1
-          kind: VirtualService
-          metadata: { name: helloworld, namespace: sample }
-          spec:
-            hosts: [helloworld]
-            http:
-              - route:
-                  - destination:
-                      host: helloworld
-                      subset: v2
-`
-const TEXT = TWO_NETWORKS.replace(
-  '      remoteSecrets: [cluster2]\n',
-  `      remoteSecrets: [cluster2]\n${RESOURCES}`,
-)
+import { BROKEN_SUBSETS, load, posOf, TWO_NETWORKS } from '../../helpers/topologies.ts'
 
 function inputOf(text: string, applied: readonly LocatedResource[] = []) {
   const spec = load(text)
@@ -73,10 +48,10 @@ describe('Services, pods and discovery', () => {
 })
 
 test('messages point at the field in the topology file (IST0101) or at the resource (IST0173)', () => {
-  const messages = analyze(inputOf(TEXT))
+  const messages = analyze(inputOf(BROKEN_SUBSETS))
   expect(messages.map((m) => `${m.code} ${m.origin}`)).toEqual([
-    `IST0101 mesh.yaml:${posOf(TEXT, 'host: helloworld\n                      subset', 6)}`,
-    `IST0173 mesh.yaml:${posOf(TEXT, 'apiVersion: networking.istio.io/v1\n          kind: DestinationRule')}`,
+    `IST0101 mesh.yaml:${posOf(BROKEN_SUBSETS, 'host: helloworld\n                      subset', 6)}`,
+    `IST0173 mesh.yaml:${posOf(BROKEN_SUBSETS, 'apiVersion: networking.istio.io/v1\n          kind: DestinationRule')}`,
   ])
   expect(messages.map((m) => m.message)).toEqual([
     'Referenced host+subset in destinationrule not found: "helloworld+v2"',
@@ -106,7 +81,7 @@ spec:
     - route:
         - destination: { host: helloworld, subset: v9 }
 `
-    const messages = analyze(inputOf(TEXT, file(fixed)), { clusters: ['cluster1'] })
+    const messages = analyze(inputOf(BROKEN_SUBSETS, file(fixed)), { clusters: ['cluster1'] })
     expect(messages.map((m) => `${m.code} ${m.origin} ${m.message}`)).toContainEqual(
       `IST0101 extra.yaml:8:32 Referenced host+subset in destinationrule not found: "helloworld+v9"`,
     )
@@ -132,10 +107,10 @@ spec:
     spec:
       containers: [{ name: helloworld, image: docker.io/istio/examples-helloworld-v1 }]
 `
-    const messages = analyze(inputOf(TEXT, file(workloads)), { clusters: ['cluster1'] })
+    const messages = analyze(inputOf(BROKEN_SUBSETS, file(workloads)), { clusters: ['cluster1'] })
     // v3 now has pods; the Service's port name changed in cluster1 only.
     expect(messages.map((m) => `${m.code} ${m.origin} ${m.message}`)).toEqual([
-      `IST0101 mesh.yaml:${posOf(TEXT, 'host: helloworld\n                      subset', 6)} Referenced host+subset in destinationrule not found: "helloworld+v2"`,
+      `IST0101 mesh.yaml:${posOf(BROKEN_SUBSETS, 'host: helloworld\n                      subset', 6)} Referenced host+subset in destinationrule not found: "helloworld+v2"`,
       'IST0170 extra.yaml:1:1 The service helloworld in namespace "sample" is inconsistent across clusters ["cluster1" "cluster2"], which can lead to undefined behaviors. The inconsistent behaviors are: service ports are inconsistent.',
       `IST0118 extra.yaml:6:30 Port name web (port: 5000, targetPort: 5000) doesn't follow the naming convention of Istio port.`,
     ])
